@@ -1,0 +1,55 @@
+import type { TaskSpec } from './model';
+import type { TaskInstanceRecord } from './records';
+import { isEligibleToRetry, retryDelaySeconds } from './rules/retry-policy';
+import { TaskState } from './states';
+
+/** How one attempt of a task ended, as the worker observed it. */
+export type AttemptResult =
+  | {
+      kind: 'success';
+      /** Length of the return value when it is a list, null otherwise (drives mapping). */
+      xcomLength: number | null;
+      followTaskIds?: string[];
+      shortCircuited?: boolean;
+    }
+  | { kind: 'failed'; reason: string; retryable: boolean }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'reschedule'; reason: string; nextPokeAt: string };
+
+/** The fields an attempt's end writes onto its task instance (expected: running, same try number). */
+export type AttemptPatch = Pick<TaskInstanceRecord, 'state'> & Partial<TaskInstanceRecord>;
+
+/**
+ * Turns an attempt result into the instance's next state: success, skipped, up_for_reschedule,
+ * or, for a failure, up_for_retry with Airflow's retry delay when retries remain, else failed.
+ */
+export function finishAttempt(
+  task: TaskSpec,
+  ti: TaskInstanceRecord,
+  result: AttemptResult,
+  logicalDate: string,
+  now: string,
+): AttemptPatch {
+  switch (result.kind) {
+    case 'success':
+      return {
+        state: TaskState.Success,
+        endDate: now,
+        xcomLength: result.xcomLength,
+        ...(result.followTaskIds && { followTaskIds: result.followTaskIds }),
+        ...(result.shortCircuited !== undefined && { shortCircuited: result.shortCircuited }),
+      };
+    case 'skipped':
+      return { state: TaskState.Skipped, endDate: now, reason: result.reason };
+    case 'reschedule':
+      return { state: TaskState.UpForReschedule, nextRetryAt: result.nextPokeAt, reason: result.reason };
+    case 'failed': {
+      if (result.retryable && isEligibleToRetry(task, ti.tryNumber)) {
+        const delay = retryDelaySeconds(task, { ...ti, logicalDate, tryNumber: ti.tryNumber });
+        const nextRetryAt = new Date(Date.parse(now) + delay * 1000).toISOString();
+        return { state: TaskState.UpForRetry, endDate: now, nextRetryAt, reason: result.reason };
+      }
+      return { state: TaskState.Failed, endDate: now, reason: result.reason };
+    }
+  }
+}

@@ -1,0 +1,191 @@
+import type { TriggerRule } from './trigger-rule';
+
+/**
+ * The serialized DAG model: what `updraft dags build` writes into `manifest.json` and what the
+ * scheduler reads. Plain JSON data only; task code stays in the bundle's modules.
+ * Times are ISO-8601 UTC instants; durations are whole seconds.
+ */
+
+/** Version of the manifest schema; bump on incompatible changes. */
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+/** Default pool, as in Airflow. */
+export const DEFAULT_POOL = 'default_pool';
+
+/** Map index of a task instance that is not mapped (Airflow uses -1). */
+export const UNMAPPED = -1;
+
+/** Executors a task can run on: worker Lambda, or ECS Fargate for long/heavy tasks. */
+export type ExecutorKind = 'lambda' | 'ecs';
+
+/** A JSON value as it crosses task boundaries (never a pickle). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** JSON-schema-like description of one DAG param (Airflow's `Param`), a documented subset of JSON Schema. */
+export interface ParamSpec {
+  default?: JsonValue;
+  description?: string;
+  type?: ParamType | ParamType[];
+  enum?: JsonValue[];
+  const?: JsonValue;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  format?: 'date' | 'date-time' | 'email' | 'uri';
+  minItems?: number;
+  maxItems?: number;
+  items?: ParamSpec;
+  properties?: Record<string, ParamSpec>;
+  required?: string[];
+  additionalProperties?: boolean;
+}
+/** JSON Schema primitive type names accepted in params. */
+export type ParamType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
+
+/** How a task argument is supplied: a literal JSON value or an upstream task's XCom. */
+export type InputSpec = { kind: 'literal'; value: JsonValue } | { kind: 'xcom'; taskId: string; key: string };
+
+/** Dynamic task mapping: one task instance per element of a literal list or of an upstream's XCom list. */
+export interface MapSpec {
+  over: InputSpec;
+}
+
+/** Sensor behaviour, as Airflow's BaseSensorOperator. */
+export interface SensorSpec {
+  mode: 'poke' | 'reschedule';
+  pokeIntervalSeconds: number;
+  timeoutSeconds: number;
+  exponentialBackoff: boolean;
+  softFail: boolean;
+}
+
+/** What a task runs. Function-like kinds call the task's TS function from the bundle. */
+export type OperatorSpec =
+  | { kind: 'function' }
+  | { kind: 'branch' }
+  | { kind: 'short_circuit'; ignoreDownstreamTriggerRules: boolean }
+  | { kind: 'sensor'; sensor: SensorSpec }
+  | { kind: 'empty' }
+  | {
+      kind: 'bash';
+      command: string;
+      env: Record<string, string>;
+      cwd?: string;
+      skipOnExitCode: number[];
+    }
+  | {
+      kind: 'container';
+      image: string;
+      command: string[];
+      args: string[];
+      env: Record<string, string>;
+      cpu: number;
+      local?: string[];
+    }
+  | {
+      kind: 'lambda_invoke';
+      functionName: string;
+      payload: JsonValue;
+      invocationType: 'RequestResponse' | 'Event';
+    }
+  | {
+      kind: 'http';
+      method: string;
+      url: string;
+      headers: Record<string, string>;
+      body?: string;
+      expectedStatus: number[];
+      responseToXcom: boolean;
+    }
+  | {
+      kind: 'trigger_dag_run';
+      triggerDagId: string;
+      conf: Record<string, JsonValue>;
+      waitForCompletion: boolean;
+      pokeIntervalSeconds: number;
+    };
+/** Discriminant of OperatorSpec. */
+export type OperatorKind = OperatorSpec['kind'];
+
+/** Operator kinds whose body is the task's TS function in the bundle. */
+export const FUNCTION_OPERATOR_KINDS: ReadonlySet<OperatorKind> = new Set([
+  'function',
+  'branch',
+  'short_circuit',
+  'sensor',
+]);
+
+/** One task of a serialized DAG, with every default already applied. */
+export interface TaskSpec {
+  taskId: string;
+  /** Task group path (`extract` for `extract.load`), empty for top-level tasks. */
+  group?: string;
+  operator: OperatorSpec;
+  /** Direct upstream task ids. */
+  upstream: string[];
+  /** Positional arguments of a function task, literals or upstream XComs. */
+  inputs: InputSpec[];
+  mapped?: MapSpec;
+  triggerRule: TriggerRule;
+  retries: number;
+  retryDelaySeconds: number;
+  retryExponentialBackoff: boolean;
+  maxRetryDelaySeconds?: number;
+  executionTimeoutSeconds?: number;
+  dependsOnPast: boolean;
+  pool: string;
+  poolSlots: number;
+  priorityWeight: number;
+  executor: ExecutorKind;
+  memoryMiB: number;
+  owner: string;
+  doc?: string;
+}
+
+/**
+ * A schedule as written by the author: a preset (`@daily`), a cron expression, an ISO-8601
+ * duration (`PT30M`), `null` for manual only, or a cron trigger (run at each point, no interval).
+ */
+export type ScheduleSpec =
+  | { kind: 'none' }
+  | { kind: 'once' }
+  | { kind: 'cron'; expression: string }
+  | { kind: 'cron_trigger'; expression: string }
+  | { kind: 'delta'; duration: string };
+
+/** One serialized DAG. */
+export interface DagSpec {
+  dagId: string;
+  description?: string;
+  doc?: string;
+  owner: string;
+  tags: string[];
+  schedule: ScheduleSpec;
+  /** IANA zone the schedule is computed in (`Europe/Amsterdam`); runs are stored in UTC. */
+  timezone: string;
+  startDate?: string;
+  endDate?: string;
+  catchup: boolean;
+  maxActiveRuns: number;
+  maxActiveTasks: number;
+  dagrunTimeoutSeconds?: number;
+  isPausedUponCreation: boolean;
+  params: Record<string, ParamSpec>;
+  tasks: TaskSpec[];
+  /** Source file relative to the DAGs folder (`etl.dag.ts`). */
+  fileloc: string;
+  /** Bundle module (relative to the bundle root) that defines the DAG's task code. */
+  module: string;
+}
+
+/** The bundle manifest: everything the scheduler needs, and nothing it must execute. */
+export interface Manifest {
+  schemaVersion: typeof MANIFEST_SCHEMA_VERSION;
+  /** Content hash of the manifest body and code modules: same sources, same version. */
+  version: string;
+  dags: DagSpec[];
+}

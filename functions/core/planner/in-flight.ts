@@ -1,0 +1,103 @@
+import type { TaskSpec } from '../model';
+import type { DagRunRecord, TaskInstanceKey } from '../records';
+import { isEligibleToRetry, retryDelaySeconds } from '../rules/retry-policy';
+import { TaskState } from '../states';
+import type { PlanLimits } from './commands';
+import { markReady, type RunPlan } from './ready';
+import type { InstanceView, RunView } from './run-view';
+
+/** Arguments of checkInFlight. */
+export interface InFlightArgs {
+  task: TaskSpec;
+  instance: InstanceView;
+  key: TaskInstanceKey;
+  run: DagRunRecord;
+  now: string;
+  limits: PlanLimits;
+  plan: RunPlan;
+  view: RunView;
+}
+
+/**
+ * The tick's repair duties for instances already started: retries whose delay elapsed, lost
+ * queue messages, tasks past their execution timeout, and zombies (no heartbeat).
+ */
+export function checkInFlight(args: InFlightArgs): void {
+  const { task, instance, key, now, limits, plan, view } = args;
+  const record = instance.record;
+  if (!record) return;
+  const nowMs = Date.parse(now);
+  const ago = (iso: string | undefined) => (iso === undefined ? 0 : (nowMs - Date.parse(iso)) / 1000);
+  switch (instance.state) {
+    case TaskState.UpForRetry:
+    case TaskState.UpForReschedule: {
+      const due = record.nextRetryAt === undefined || Date.parse(record.nextRetryAt) <= nowMs;
+      const retrying = instance.state === TaskState.UpForRetry;
+      if (!due) {
+        plan.notes.push({ key, reason: `${retrying ? 'retry' : 'reschedule'} due at ${record.nextRetryAt}` });
+        return;
+      }
+      // A reschedule is the same attempt continuing (Airflow keeps try_number); a retry is a new attempt.
+      const tryNumber = retrying ? record.tryNumber + 1 : record.tryNumber;
+      const reason = retrying
+        ? `retry: attempt ${tryNumber} of ${task.retries + 1}`
+        : 'reschedule: next poke is due';
+      markReady(plan, view, task, key, instance.state, tryNumber, reason);
+      return;
+    }
+    case TaskState.Queued:
+      if (ago(record.queuedAt) > limits.requeueAfterSeconds) {
+        plan.commands.push({
+          kind: 'resend_task',
+          key,
+          tryNumber: record.tryNumber,
+          reason: `queued for ${Math.round(ago(record.queuedAt))}s without a worker claim; message re-sent`,
+        });
+      }
+      return;
+    case TaskState.Running: {
+      const timeout = task.executionTimeoutSeconds;
+      if (timeout !== undefined && ago(record.startDate) > timeout + limits.timeoutGraceSeconds) {
+        fail(args, `execution_timeout: still running after ${timeout}s`);
+      } else if (ago(record.heartbeatAt ?? record.startDate) > limits.zombieAfterSeconds) {
+        fail(
+          args,
+          `zombie: no heartbeat for ${Math.round(ago(record.heartbeatAt ?? record.startDate))}s (worker lost)`,
+        );
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Fails a running attempt on the worker's behalf, retrying when the policy allows. */
+function fail(args: InFlightArgs, reason: string): void {
+  const { task, instance, key, run, now, plan, view } = args;
+  const tryNumber = instance.record!.tryNumber;
+  if (isEligibleToRetry(task, tryNumber)) {
+    const delay = retryDelaySeconds(task, { ...key, logicalDate: run.logicalDate, tryNumber });
+    const nextRetryAt = new Date(Date.parse(now) + delay * 1000).toISOString();
+    plan.commands.push({
+      kind: 'fail_task',
+      key,
+      from: TaskState.Running,
+      tryNumber,
+      outcome: 'up_for_retry',
+      nextRetryAt,
+      reason,
+    });
+    view.setState(key.taskId, key.mapIndex, TaskState.UpForRetry);
+  } else {
+    plan.commands.push({
+      kind: 'fail_task',
+      key,
+      from: TaskState.Running,
+      tryNumber,
+      outcome: 'failed',
+      reason,
+    });
+    view.setState(key.taskId, key.mapIndex, TaskState.Failed);
+  }
+}

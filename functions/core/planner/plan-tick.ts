@@ -1,0 +1,171 @@
+import { type DagSpec, DEFAULT_POOL } from '../model';
+import type { DagRunRecord, DagStateRecord, TaskInstanceRecord } from '../records';
+import { runIdFor } from '../run-id';
+import { DagRunState, TaskState } from '../states';
+import { timetableFor } from '../timetables';
+import type { DataInterval } from '../timetables/types';
+import { allocate, type Budget, type Candidate } from './allocate';
+import type { Command, Note, PlanLimits } from './commands';
+import { planRun } from './plan-run';
+
+/** A run with its task instances. */
+export interface RunWithInstances {
+  run: DagRunRecord;
+  instances: readonly TaskInstanceRecord[];
+}
+
+/** What one scheduler tick knows; `now` is ISO UTC. */
+export interface TickInput {
+  dags: readonly DagSpec[];
+  /** Scheduler state per DAG id; a DAG missing here is new (paused if `isPausedUponCreation`). */
+  dagStates: ReadonlyMap<string, DagStateRecord>;
+  /** Every queued or running run, with its task instances. */
+  active: readonly RunWithInstances[];
+  /** Latest finished run per DAG, for depends_on_past (optional). */
+  recentFinished?: readonly RunWithInstances[];
+  /** Bundle version new runs are pinned to. */
+  bundleVersion: string;
+  /** Pool sizes; omit to run without pools (local tests). `default_pool` is 128 if not given. */
+  pools?: ReadonlyMap<string, number>;
+  now: string;
+  limits: PlanLimits;
+}
+
+/** What the tick decided, in apply order, bounded by `limits.maxCommands`. */
+export interface TickPlan {
+  commands: Command[];
+  notes: Note[];
+  /** True when commands were cut at the limit; the next tick continues. */
+  truncated: boolean;
+}
+
+const ACTIVE_TASK_STATES: ReadonlySet<TaskState> = new Set([TaskState.Queued, TaskState.Running]);
+
+/**
+ * The scheduling brain (Airflow's SchedulerJob loop, pure): create due scheduled runs, start
+ * queued runs within `maxActiveRuns`, plan every running run, then queue ready tasks within
+ * `maxActiveTasks` and pool slots.
+ */
+export function planTick(input: TickInput): TickPlan {
+  const commands: Command[] = [];
+  const notes: Note[] = [];
+  const candidates: Candidate[] = [];
+  for (const dag of [...input.dags].sort((a, b) => a.dagId.localeCompare(b.dagId))) {
+    const state = input.dagStates.get(dag.dagId) ?? { dagId: dag.dagId, isPaused: dag.isPausedUponCreation };
+    if (state.isPaused) continue;
+    const active = input.active.filter((r) => r.run.dagId === dag.dagId);
+    const created = createDueRuns(dag, state, active.length, input);
+    commands.push(...created.map((c) => c.command));
+    const all = [...active, ...created.map((c) => ({ run: c.run, instances: [] }))].sort((a, b) =>
+      a.run.logicalDate.localeCompare(b.run.logicalDate),
+    );
+    let running = all.filter((r) => r.run.state === DagRunState.Running).length;
+    const history = [...(input.recentFinished ?? []).filter((r) => r.run.dagId === dag.dagId), ...all];
+    for (const entry of all) {
+      let run = entry.run;
+      if (run.state === DagRunState.Queued) {
+        if (running >= dag.maxActiveRuns) continue;
+        running++;
+        commands.push({
+          kind: 'start_run',
+          dagId: dag.dagId,
+          runId: run.runId,
+          reason: `max_active_runs ${dag.maxActiveRuns} allows it`,
+        });
+        run = { ...run, state: DagRunState.Running, startDate: input.now };
+      }
+      const plan = planRun({
+        dag,
+        run,
+        instances: entry.instances,
+        previous: previousOf(run, history),
+        now: input.now,
+        limits: input.limits,
+      });
+      commands.push(...plan.commands);
+      notes.push(...plan.notes);
+      candidates.push(...plan.ready.map((r) => ({ ...r, logicalDate: run.logicalDate })));
+    }
+  }
+  const allocation = allocate(candidates, budgetFor(input));
+  commands.push(...allocation.commands);
+  notes.push(...allocation.notes);
+  const truncated = commands.length > input.limits.maxCommands;
+  return { commands: commands.slice(0, input.limits.maxCommands), notes, truncated };
+}
+
+function createDueRuns(dag: DagSpec, state: DagStateRecord, activeCount: number, input: TickInput) {
+  const timetable = timetableFor(dag.schedule, dag.timezone);
+  if (!timetable.periodic) return [];
+  const restriction = {
+    catchup: dag.catchup,
+    ...(dag.startDate !== undefined && { earliest: dag.startDate }),
+    ...(dag.endDate !== undefined && { latest: dag.endDate }),
+  };
+  const created: { run: DagRunRecord; command: Command }[] = [];
+  let last: DataInterval | null = state.lastAutomatedDataInterval ?? null;
+  while (created.length < input.limits.maxRunsPerDag && activeCount + created.length < dag.maxActiveRuns) {
+    const info = timetable.nextRun(last, restriction, input.now);
+    if (!info || Date.parse(info.runAfter) > Date.parse(input.now)) break;
+    const runId = runIdFor('scheduled', info.logicalDate);
+    const run: DagRunRecord = {
+      dagId: dag.dagId,
+      runId,
+      runType: 'scheduled',
+      state: DagRunState.Queued,
+      logicalDate: info.logicalDate,
+      dataIntervalStart: info.dataInterval.start,
+      dataIntervalEnd: info.dataInterval.end,
+      runAfter: info.runAfter,
+      conf: {},
+      bundleVersion: input.bundleVersion,
+      externalTrigger: false,
+      queuedAt: input.now,
+    };
+    const reason = `data interval [${info.dataInterval.start}, ${info.dataInterval.end}) is complete`;
+    created.push({
+      run,
+      command: {
+        kind: 'create_run',
+        dagId: dag.dagId,
+        runId,
+        logicalDate: info.logicalDate,
+        dataInterval: info.dataInterval,
+        runAfter: info.runAfter,
+        bundleVersion: input.bundleVersion,
+        reason,
+      },
+    });
+    last = info.dataInterval;
+  }
+  return created;
+}
+
+/** The run with the latest logical date before this one (Airflow's previous DagRun), or null. */
+function previousOf(run: DagRunRecord, history: readonly RunWithInstances[]): RunWithInstances | null {
+  let best: RunWithInstances | null = null;
+  for (const entry of history) {
+    if (entry.run.logicalDate >= run.logicalDate || entry.run.runId === run.runId) continue;
+    if (!best || entry.run.logicalDate > best.run.logicalDate) best = entry;
+  }
+  return best;
+}
+
+/** Free slots per DAG and pool, from the instances currently queued or running. */
+export function budgetFor(input: Pick<TickInput, 'dags' | 'active' | 'pools'>): Budget {
+  const specs = new Map(input.dags.map((d) => [d.dagId, d]));
+  const dagSlots = new Map(input.dags.map((d) => [d.dagId, d.maxActiveTasks]));
+  const pools = input.pools ? new Map(input.pools) : undefined;
+  if (pools && !pools.has(DEFAULT_POOL)) pools.set(DEFAULT_POOL, 128);
+  const poolSlots = pools ? new Map(pools) : undefined;
+  for (const { instances } of input.active) {
+    for (const ti of instances) {
+      if (!ACTIVE_TASK_STATES.has(ti.state)) continue;
+      dagSlots.set(ti.dagId, (dagSlots.get(ti.dagId) ?? 0) - 1);
+      const task = specs.get(ti.dagId)?.tasks.find((t) => t.taskId === ti.taskId);
+      if (task && poolSlots?.has(task.pool))
+        poolSlots.set(task.pool, poolSlots.get(task.pool)! - task.poolSlots);
+    }
+  }
+  return { dagSlots, ...(poolSlots && { poolSlots }), ...(pools && { poolSizes: pools }) };
+}

@@ -1,0 +1,45 @@
+import type { TaskSpec } from '../model';
+import type { TaskInstanceKey } from '../records';
+import { TaskState } from '../states';
+import type { Command, Note } from './commands';
+import type { RunView } from './run-view';
+
+/** A task instance whose dependencies are met; the caller queues it if concurrency allows. */
+export interface ReadyTask {
+  key: TaskInstanceKey;
+  from: TaskState;
+  tryNumber: number;
+  priorityWeight: number;
+  pool: string;
+  poolSlots: number;
+  reason: string;
+}
+
+/** Decisions for one run: cascaded writes, tasks ready to queue, and waits with reasons. */
+export interface RunPlan {
+  commands: Command[];
+  ready: ReadyTask[];
+  notes: Note[];
+}
+
+/** Adds a ready instance and counts it as queued for the rest of this pass. */
+export function markReady(
+  plan: RunPlan,
+  view: RunView,
+  task: TaskSpec,
+  key: TaskInstanceKey,
+  from: TaskState,
+  tryNumber: number,
+  reason: string,
+): void {
+  plan.ready.push({
+    key,
+    from,
+    tryNumber,
+    priorityWeight: task.priorityWeight,
+    pool: task.pool,
+    poolSlots: task.poolSlots,
+    reason,
+  });
+  view.setState(task.taskId, key.mapIndex, TaskState.Queued);
+}

@@ -1,0 +1,78 @@
+import type { JsonValue } from './model';
+import type { DagRunState, RunType, TaskState } from './states';
+import type { DataInterval } from './timetables/types';
+
+/** A DAG run as stored (Airflow's DagRun); times are ISO UTC. */
+export interface DagRunRecord {
+  dagId: string;
+  runId: string;
+  runType: RunType;
+  state: DagRunState;
+  logicalDate: string;
+  dataIntervalStart: string;
+  dataIntervalEnd: string;
+  runAfter: string;
+  conf: Record<string, JsonValue>;
+  /** The immutable bundle version this run executes; retries and clears keep it. */
+  bundleVersion: string;
+  externalTrigger: boolean;
+  queuedAt: string;
+  startDate?: string;
+  endDate?: string;
+  note?: string;
+  /** Why the run ended as it did (`task_failure: …`, `dagrun_timeout`). */
+  reason?: string;
+}
+
+/** A task instance as stored; a missing record means Airflow's state `None`. */
+export interface TaskInstanceRecord {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  /** -1 when the task is not mapped. */
+  mapIndex: number;
+  state: TaskState;
+  /** Attempts started so far (Airflow 2.x `try_number`): 0 before the first, 1 during/after it. */
+  tryNumber: number;
+  queuedAt?: string;
+  startDate?: string;
+  endDate?: string;
+  heartbeatAt?: string;
+  /** When an `up_for_retry` / `up_for_reschedule` instance may be queued again. */
+  nextRetryAt?: string;
+  /** Why the instance is in its state (error message, skip reason, `out_of_memory` …). */
+  reason?: string;
+  /** A branch task's decision: the task ids it chose to follow. */
+  followTaskIds?: string[];
+  /** A short-circuit task's decision: true when it skipped its downstream. */
+  shortCircuited?: boolean;
+  /** Length of the return value when it is a list (drives mapping); null when it is not a list. */
+  xcomLength?: number | null;
+}
+
+/** Per-DAG scheduler state (Airflow's DagModel). */
+export interface DagStateRecord {
+  dagId: string;
+  isPaused: boolean;
+  /** Data interval of the latest scheduled run created; the next one follows it. */
+  lastAutomatedDataInterval?: DataInterval;
+}
+
+/** Identifies one task instance. */
+export interface TaskInstanceKey {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  mapIndex: number;
+}
+
+/** The key of a record. */
+export function keyOf(ti: TaskInstanceKey): TaskInstanceKey {
+  return { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex };
+}
+
+/** `dag/run/task[index]` for messages and maps. */
+export function formatKey(key: TaskInstanceKey): string {
+  const index = key.mapIndex >= 0 ? `[${key.mapIndex}]` : '';
+  return `${key.dagId}/${key.runId}/${key.taskId}${index}`;
+}

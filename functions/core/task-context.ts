@@ -1,0 +1,41 @@
+import type { JsonValue } from './model';
+
+/** Task log: lines go to the task attempt's log (S3/CloudWatch in AWS, the console in `dags test`). */
+export interface TaskLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * What a task function receives first: Airflow's template context, typed. Dates are ISO UTC
+ * strings; `ds`/`ts` follow Airflow's formats (`ds` = logical date `YYYY-MM-DD` in UTC).
+ */
+export interface TaskContext<P = Record<string, JsonValue>> {
+  dagId: string;
+  taskId: string;
+  runId: string;
+  mapIndex: number;
+  tryNumber: number;
+  logicalDate: string;
+  dataIntervalStart: string;
+  dataIntervalEnd: string;
+  /** `YYYY-MM-DD` of the logical date (UTC). */
+  ds: string;
+  /** `YYYYMMDD` of the logical date (UTC). */
+  dsNodash: string;
+  /** Logical date as ISO with offset (`2024-01-01T00:00:00+00:00`). */
+  ts: string;
+  /** DAG params with run conf applied on top of their defaults. */
+  params: P;
+  /** The run's `conf` as given at trigger time. */
+  conf: Record<string, JsonValue>;
+  log: TaskLogger;
+  /** Reads another task's XCom of this run (`return_value` by default). */
+  xcomPull(taskId: string, key?: string): Promise<JsonValue | undefined>;
+  /** Signals an abort (execution timeout, shutdown); long tasks should honour it. */
+  signal: AbortSignal;
+}
+
+/** Key of a task's return value in XCom, as in Airflow. */
+export const RETURN_VALUE_KEY = 'return_value';

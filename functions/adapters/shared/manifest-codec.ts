@@ -1,0 +1,250 @@
+import { z } from 'zod';
+import {
+  type DagSpec,
+  type InputSpec,
+  type JsonValue,
+  MANIFEST_SCHEMA_VERSION,
+  type Manifest,
+  type OperatorSpec,
+  type ParamSpec,
+  type ScheduleSpec,
+  type TaskSpec,
+} from '../../core/model';
+import { TriggerRule } from '../../core/trigger-rule';
+
+/**
+ * The wire format of `manifest.json`. Objects are strict: a key this reader does not know means the
+ * manifest was written by another schema, and guessing would run DAGs with the wrong semantics.
+ * Maps (params, env, headers, JSON values) come out with sorted keys so equal manifests serialize
+ * to equal bytes, whatever order the SDK inserted keys in.
+ */
+
+/** A manifest that does not match the schema; the message names the source and the bad paths. */
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError';
+  constructor(
+    message: string,
+    readonly source: string,
+    readonly issues: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function canonicalJson(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(canonicalJson);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, JsonValue> = {};
+    for (const [key, item] of Object.entries(sortKeys(value))) out[key] = canonicalJson(item);
+    return out;
+  }
+  return value;
+}
+
+const json = z.json().transform((value): JsonValue => canonicalJson(value));
+const map = <T extends z.ZodType>(item: T) => z.record(z.string(), item).transform(sortKeys);
+const count = z.number().int().nonnegative();
+const seconds = z.number().nonnegative();
+const paramType = z.enum(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
+
+// Annotated because it is recursive; `paramSpecShape` below still gets the exact equality check.
+const paramSpec: z.ZodType<ParamSpec> = z.lazy(() => paramSpecShape);
+const paramSpecShape = z.strictObject({
+  default: json.optional(),
+  description: z.string().optional(),
+  type: z.union([paramType, z.array(paramType)]).optional(),
+  enum: z.array(json).optional(),
+  const: json.optional(),
+  minimum: z.number().optional(),
+  maximum: z.number().optional(),
+  exclusiveMinimum: z.number().optional(),
+  exclusiveMaximum: z.number().optional(),
+  minLength: count.optional(),
+  maxLength: count.optional(),
+  pattern: z.string().optional(),
+  format: z.enum(['date', 'date-time', 'email', 'uri']).optional(),
+  minItems: count.optional(),
+  maxItems: count.optional(),
+  get items() {
+    return paramSpec.optional();
+  },
+  get properties() {
+    return map(paramSpec).optional();
+  },
+  required: z.array(z.string()).optional(),
+  additionalProperties: z.boolean().optional(),
+});
+
+const inputSpec = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('literal'), value: json }),
+  z.strictObject({ kind: z.literal('xcom'), taskId: z.string(), key: z.string() }),
+]);
+
+const operatorSpec = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('function') }),
+  z.strictObject({ kind: z.literal('branch') }),
+  z.strictObject({ kind: z.literal('short_circuit'), ignoreDownstreamTriggerRules: z.boolean() }),
+  z.strictObject({
+    kind: z.literal('sensor'),
+    sensor: z.strictObject({
+      mode: z.enum(['poke', 'reschedule']),
+      pokeIntervalSeconds: seconds,
+      timeoutSeconds: seconds,
+      exponentialBackoff: z.boolean(),
+      softFail: z.boolean(),
+    }),
+  }),
+  z.strictObject({ kind: z.literal('empty') }),
+  z.strictObject({
+    kind: z.literal('bash'),
+    command: z.string(),
+    env: map(z.string()),
+    cwd: z.string().optional(),
+    skipOnExitCode: z.array(z.number().int()),
+  }),
+  z.strictObject({
+    kind: z.literal('container'),
+    image: z.string(),
+    command: z.array(z.string()),
+    args: z.array(z.string()),
+    env: map(z.string()),
+    cpu: z.number().positive(),
+    local: z.array(z.string()).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('lambda_invoke'),
+    functionName: z.string(),
+    payload: json,
+    invocationType: z.enum(['RequestResponse', 'Event']),
+  }),
+  z.strictObject({
+    kind: z.literal('http'),
+    method: z.string(),
+    url: z.string(),
+    headers: map(z.string()),
+    body: z.string().optional(),
+    expectedStatus: z.array(z.number().int()),
+    responseToXcom: z.boolean(),
+  }),
+  z.strictObject({
+    kind: z.literal('trigger_dag_run'),
+    triggerDagId: z.string(),
+    conf: map(json),
+    waitForCompletion: z.boolean(),
+    pokeIntervalSeconds: seconds,
+  }),
+]);
+
+const taskSpec = z.strictObject({
+  taskId: z.string().min(1),
+  group: z.string().optional(),
+  operator: operatorSpec,
+  upstream: z.array(z.string()),
+  inputs: z.array(inputSpec),
+  mapped: z.strictObject({ over: inputSpec }).optional(),
+  triggerRule: z.enum(TriggerRule),
+  retries: count,
+  retryDelaySeconds: seconds,
+  retryExponentialBackoff: z.boolean(),
+  maxRetryDelaySeconds: seconds.optional(),
+  executionTimeoutSeconds: seconds.optional(),
+  dependsOnPast: z.boolean(),
+  pool: z.string(),
+  poolSlots: count,
+  priorityWeight: z.number().int(),
+  executor: z.enum(['lambda', 'ecs']),
+  memoryMiB: z.number().int().positive(),
+  owner: z.string(),
+  doc: z.string().optional(),
+});
+
+const scheduleSpec = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('none') }),
+  z.strictObject({ kind: z.literal('once') }),
+  z.strictObject({ kind: z.literal('cron'), expression: z.string() }),
+  z.strictObject({ kind: z.literal('cron_trigger'), expression: z.string() }),
+  z.strictObject({ kind: z.literal('delta'), duration: z.string() }),
+]);
+
+const dagSpec = z.strictObject({
+  dagId: z.string().min(1),
+  description: z.string().optional(),
+  doc: z.string().optional(),
+  owner: z.string(),
+  tags: z.array(z.string()),
+  schedule: scheduleSpec,
+  timezone: z.string(),
+  startDate: z.string().optional(),
+  endDate: z.string().optional(),
+  catchup: z.boolean(),
+  maxActiveRuns: count,
+  maxActiveTasks: count,
+  dagrunTimeoutSeconds: seconds.optional(),
+  isPausedUponCreation: z.boolean(),
+  params: map(paramSpec),
+  tasks: z.array(taskSpec),
+  fileloc: z.string(),
+  module: z.string(),
+});
+
+/** Zod schema of `Manifest`; the assertions below keep it equal to the TS types in core/model. */
+export const manifestSchema = z.strictObject({
+  schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+  version: z.string().min(1),
+  dags: z.array(dagSpec),
+});
+
+// Type-level equality: a field added to (or removed from) core/model without the schema fails tsc here.
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Assert<T extends true> = T;
+export type _SchemaMatchesModel = [
+  Assert<Equals<z.output<typeof json>, JsonValue>>,
+  Assert<Equals<z.output<typeof paramSpecShape>, ParamSpec>>,
+  Assert<Equals<z.output<typeof inputSpec>, InputSpec>>,
+  Assert<Equals<z.output<typeof operatorSpec>, OperatorSpec>>,
+  Assert<Equals<z.output<typeof taskSpec>, TaskSpec>>,
+  Assert<Equals<z.output<typeof scheduleSpec>, ScheduleSpec>>,
+  Assert<Equals<z.output<typeof dagSpec>, DagSpec>>,
+  Assert<Equals<z.output<typeof manifestSchema>, Manifest>>,
+];
+
+const MAX_LISTED_ISSUES = 3;
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
+  return out || '(root)';
+}
+
+/** Validates untrusted JSON (from S3 or disk) as a Manifest; throws ManifestError naming `source`. */
+export function parseManifest(json: unknown, source: string): Manifest {
+  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (json !== null && typeof json === 'object' && version !== MANIFEST_SCHEMA_VERSION) {
+    const issue = `schemaVersion: expected ${MANIFEST_SCHEMA_VERSION}, got ${JSON.stringify(version)}`;
+    throw new ManifestError(
+      `invalid manifest ${source}: ${issue} (rebuild the bundle with this version of updraft)`,
+      source,
+      [issue],
+    );
+  }
+  const result = manifestSchema.safeParse(json);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  const more = issues.length > MAX_LISTED_ISSUES ? ` (and ${issues.length - MAX_LISTED_ISSUES} more)` : '';
+  throw new ManifestError(
+    `invalid manifest ${source}: ${issues.slice(0, MAX_LISTED_ISSUES).join('; ')}${more}`,
+    source,
+    issues,
+    { cause: result.error },
+  );
+}
+
+/** Canonical `manifest.json` text: schema key order, sorted map keys, 2-space indent, trailing newline. */
+export function serializeManifest(manifest: Manifest): string {
+  return `${JSON.stringify(parseManifest(manifest, 'manifest to serialize'), null, 2)}\n`;
+}

@@ -5,6 +5,7 @@ import { REPO_ROOT } from '../bundle/paths';
 import { registerDagsBuild } from './commands/dags-build';
 import { registerDagsList } from './commands/dags-list';
 import { registerDagsNextRuns } from './commands/dags-next-runs';
+import { registerDagsTest } from './commands/dags-test';
 import { CliError, ExitCode } from './errors';
 import { type Io, processIo } from './io';
 
@@ -28,6 +29,7 @@ export function createProgram(io: Io = processIo): Command {
   registerDagsBuild(dags, io);
   registerDagsList(dags, io);
   registerDagsNextRuns(dags, io);
+  registerDagsTest(dags, io);
   return program;
 }
 

@@ -1,0 +1,163 @@
+import { type AttemptResult, finishAttempt } from '../core/attempt';
+import { buildGraph } from '../core/graph';
+import type { DagSpec, JsonValue } from '../core/model';
+import { invalidBranchChoice } from '../core/planner/forced-skips';
+import type { DagRunRecord, TaskInstanceKey, TaskInstanceRecord } from '../core/records';
+import { TaskState } from '../core/states';
+import { RETURN_VALUE_KEY } from '../core/task-context';
+import { classifyThrown } from '../core/task-errors';
+import { resolveParams } from '../core/validation/params';
+import type { Clock } from '../ports/clock';
+import { StaleTransitionError } from '../ports/errors';
+import type { RunStore } from '../ports/run-store';
+import type { TaskCodeLoader } from '../ports/task-code';
+import type { LogSink, TaskLog } from '../ports/task-log';
+import type { OperatorRunner } from '../ports/task-runner';
+import type { XComStore } from '../ports/xcom-store';
+import { resolveInputs } from './resolve-inputs';
+import { buildContext } from './task-context';
+
+/** Ports one attempt needs. */
+export interface AttemptDeps {
+  store: RunStore;
+  xcom: XComStore;
+  logs: LogSink;
+  code: TaskCodeLoader;
+  runOperator: OperatorRunner;
+  clock: Clock;
+}
+
+/** The outcome of handling one dispatch: the attempt ran, or the claim lost (duplicate delivery). */
+export type AttemptSummary =
+  | { kind: 'ran'; instance: TaskInstanceRecord }
+  | { kind: 'dropped'; reason: string };
+
+/**
+ * Runs one task attempt: claims `queued → running` for this try number (a duplicate delivery
+ * loses the claim and is dropped), runs the operator under the execution timeout, pushes the
+ * XCom, and records success, skip, retry or failure with its reason.
+ */
+export async function executeAttempt(
+  deps: AttemptDeps,
+  args: { dag: DagSpec; run: DagRunRecord; key: TaskInstanceKey; tryNumber: number },
+): Promise<AttemptSummary> {
+  const { dag, run, key, tryNumber } = args;
+  const task = dag.tasks.find((t) => t.taskId === key.taskId);
+  if (!task)
+    return {
+      kind: 'dropped',
+      reason: `task "${key.taskId}" is not in DAG "${dag.dagId}" of bundle ${run.bundleVersion}`,
+    };
+  let claimed: TaskInstanceRecord;
+  const startedAt = deps.clock.now();
+  try {
+    claimed = await deps.store.updateTaskInstance(
+      key,
+      { state: TaskState.Queued, tryNumber },
+      { state: TaskState.Running, startDate: startedAt, heartbeatAt: startedAt },
+    );
+  } catch (error) {
+    if (error instanceof StaleTransitionError) return { kind: 'dropped', reason: error.message };
+    throw error;
+  }
+  const log = await deps.logs.open(key, tryNumber);
+  log.write(
+    'info',
+    `starting attempt ${tryNumber} of ${task.retries + 1} of ${key.taskId} (${task.operator.kind})`,
+  );
+  const result = await runGuarded(deps, { dag, run, key, tryNumber, log });
+  const patch = finishAttempt(task, claimed, result, run.logicalDate, deps.clock.now());
+  log.write(
+    patch.state === TaskState.Success ? 'info' : 'warn',
+    `attempt ${tryNumber} ended ${patch.state}${patch.reason ? `: ${patch.reason}` : ''}`,
+  );
+  await log.close();
+  const instance = await deps.store.updateTaskInstance(key, { state: TaskState.Running, tryNumber }, patch);
+  return { kind: 'ran', instance };
+}
+
+async function runGuarded(
+  deps: AttemptDeps,
+  args: { dag: DagSpec; run: DagRunRecord; key: TaskInstanceKey; tryNumber: number; log: TaskLog },
+): Promise<AttemptResult> {
+  const { dag, run, key, tryNumber, log } = args;
+  const task = dag.tasks.find((t) => t.taskId === key.taskId)!;
+  const params = resolveParams(dag.params, run.conf);
+  if (!params.ok)
+    return { kind: 'failed', reason: `invalid params: ${params.problems.join('; ')}`, retryable: false };
+  const abort = new AbortController();
+  const timeout = task.executionTimeoutSeconds;
+  const timer =
+    timeout === undefined
+      ? undefined
+      : setTimeout(() => abort.abort(new Error(`execution_timeout: exceeded ${timeout}s`)), timeout * 1000);
+  try {
+    const callable = ['function', 'branch', 'short_circuit', 'sensor'].includes(task.operator.kind)
+      ? await deps.code.load(run.bundleVersion, dag, task.taskId)
+      : undefined;
+    const context = buildContext({
+      dag,
+      run,
+      key,
+      tryNumber,
+      params: params.params,
+      log,
+      signal: abort.signal,
+      deps,
+    });
+    const inputs = await resolveInputs(deps, task, key);
+    const aborted = new Promise<never>((_, reject) =>
+      abort.signal.addEventListener('abort', () => reject(abort.signal.reason)),
+    );
+    // The final abort in `finally` rejects this after the race is decided; nobody must see that.
+    aborted.catch(() => undefined);
+    const outcome = await Promise.race([
+      deps.runOperator({ task, context, inputs, ...(callable && { callable }) }),
+      aborted,
+    ]);
+    if (outcome.kind !== 'done') return outcome;
+    const badChoice =
+      outcome.followTaskIds && invalidBranchChoice(buildGraph(dag.tasks), task.taskId, outcome.followTaskIds);
+    if (badChoice) return { kind: 'failed', reason: badChoice, retryable: false };
+    const value = outcome.value;
+    if (value !== undefined && value !== null) {
+      const json = toJson(value);
+      if (json === undefined)
+        return { kind: 'failed', reason: 'return value is not JSON data (XComs are JSON)', retryable: false };
+      await deps.xcom.push(key, RETURN_VALUE_KEY, json);
+    }
+    return {
+      kind: 'success',
+      xcomLength: Array.isArray(value) ? value.length : null,
+      ...(outcome.followTaskIds && { followTaskIds: outcome.followTaskIds }),
+      ...(outcome.shortCircuited !== undefined && { shortCircuited: outcome.shortCircuited }),
+    };
+  } catch (error) {
+    const thrown = classifyThrown(error);
+    log.write('error', thrown.reason);
+    const stack = userFrames(error);
+    if (stack) log.write('error', stack);
+    return thrown;
+  } finally {
+    clearTimeout(timer);
+    abort.abort(new Error('attempt finished'));
+  }
+}
+
+/** The thrown error's stack frames up to where Updraft's runtime called the task, so users see their code. */
+function userFrames(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !error.stack) return undefined;
+  const frames = error.stack.split('\n').filter((line) => line.trimStart().startsWith('at '));
+  const end = frames.findIndex((line) => /[\\/]functions[\\/](operators|app)[\\/]/.test(line));
+  const own = end === -1 ? frames : frames.slice(0, end);
+  return own.length > 0 ? own.join('\n') : undefined;
+}
+
+function toJson(value: unknown): JsonValue | undefined {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? undefined : (JSON.parse(text) as JsonValue);
+  } catch {
+    return undefined;
+  }
+}

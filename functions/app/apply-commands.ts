@@ -1,7 +1,7 @@
 import { assertNever } from '../core/assert-never';
 import type { Command } from '../core/planner/commands';
 import type { DagRunRecord, TaskInstanceKey } from '../core/records';
-import { DagRunState, TaskState } from '../core/states';
+import { canTransition, DagRunState, TaskState } from '../core/states';
 import { RunAlreadyExistsError, StaleTransitionError } from '../ports/errors';
 import type { InstanceExpectation, RunStore } from '../ports/run-store';
 
@@ -43,7 +43,30 @@ export async function applyCommands(
   return report;
 }
 
+/** The task-instance state a command writes, for the transition check. */
+function targetState(command: Command): TaskState | undefined {
+  switch (command.kind) {
+    case 'queue_task':
+    case 'resend_task':
+      return TaskState.Queued;
+    case 'skip_task':
+      return TaskState.Skipped;
+    case 'mark_upstream_failed':
+      return TaskState.UpstreamFailed;
+    case 'fail_task':
+      return command.outcome === 'failed' ? TaskState.Failed : TaskState.UpForRetry;
+    default:
+      return undefined;
+  }
+}
+
 async function applyOne(store: RunStore, command: Command, now: string, report: ApplyReport): Promise<void> {
+  const to = targetState(command);
+  const from = 'from' in command ? command.from : TaskState.Queued;
+  if (to !== undefined && !canTransition(from, to)) {
+    // A planner bug, not a race: refuse to write a transition Airflow's state machine does not allow.
+    throw new Error(`illegal task transition ${from} → ${to} in ${command.kind}: ${command.reason}`);
+  }
   switch (command.kind) {
     case 'create_run':
       await store.createRun(scheduledRun(command, now));

@@ -40,6 +40,10 @@ export async function compileDagFile(dagsFolder: string, fileloc: string): Promi
       absWorkingDir: REPO_ROOT,
       alias: { updraft: SDK_ENTRY },
       banner: { js: REQUIRE_BANNER },
+      // Minified (names kept for stack traces): a DAG module carries the SDK with luxon and cron-parser,
+      // and minifying also drops esbuild's per-file path comments, which would tie the version to paths.
+      minify: true,
+      keepNames: true,
       sourcemap: 'linked',
       sourcesContent: false,
       logLevel: 'silent',

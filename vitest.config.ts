@@ -4,9 +4,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/fauxqs.global.ts', 'test/setup/dynamo.global.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: '.reports/vitest.json' },
     testTimeout: 30_000,
+    // Handlers log one JSON line per tick and attempt; tests keep only warnings and errors.
+    env: { UPDRAFT_LOG_LEVEL: 'warn' },
     coverage: {
       provider: 'v8',
       include: ['functions/**/*.ts'],

@@ -13,7 +13,8 @@ import type { RunStore } from '../ports/run-store';
 import type { TaskCodeLoader } from '../ports/task-code';
 import type { LogSink, TaskLog } from '../ports/task-log';
 import type { OperatorRunner } from '../ports/task-runner';
-import type { XComStore } from '../ports/xcom-store';
+import { type XComStore, XComTooLargeError } from '../ports/xcom-store';
+import { type Guards, startGuards } from './attempt-guards';
 import { resolveInputs } from './resolve-inputs';
 import { buildContext } from './task-context';
 
@@ -25,6 +26,17 @@ export interface AttemptDeps {
   code: TaskCodeLoader;
   runOperator: OperatorRunner;
   clock: Clock;
+  /** Heartbeat period in seconds while an attempt runs; none in `dags test`. */
+  heartbeatSeconds?: number;
+}
+
+/** One attempt to run; `deadlineAt` (epoch ms) is when the hosting worker must have stopped it. */
+export interface AttemptArgs {
+  dag: DagSpec;
+  run: DagRunRecord;
+  key: TaskInstanceKey;
+  tryNumber: number;
+  deadlineAt?: number;
 }
 
 /** The outcome of handling one dispatch: the attempt ran, or the claim lost (duplicate delivery). */
@@ -37,10 +49,7 @@ export type AttemptSummary =
  * loses the claim and is dropped), runs the operator under the execution timeout, pushes the
  * XCom, and records success, skip, retry or failure with its reason.
  */
-export async function executeAttempt(
-  deps: AttemptDeps,
-  args: { dag: DagSpec; run: DagRunRecord; key: TaskInstanceKey; tryNumber: number },
-): Promise<AttemptSummary> {
+export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Promise<AttemptSummary> {
   const { dag, run, key, tryNumber } = args;
   const task = dag.tasks.find((t) => t.taskId === key.taskId);
   if (!task)
@@ -65,32 +74,53 @@ export async function executeAttempt(
     'info',
     `starting attempt ${tryNumber} of ${task.retries + 1} of ${key.taskId} (${task.operator.kind})`,
   );
-  const result = await runGuarded(deps, { dag, run, key, tryNumber, log });
+  const guards = startGuards({
+    store: deps.store,
+    key,
+    tryNumber,
+    now: () => deps.clock.now(),
+    ...(task.executionTimeoutSeconds !== undefined && {
+      executionTimeoutSeconds: task.executionTimeoutSeconds,
+    }),
+    ...(args.deadlineAt !== undefined && { deadlineAt: args.deadlineAt }),
+    ...(deps.heartbeatSeconds !== undefined && { heartbeatSeconds: deps.heartbeatSeconds }),
+  });
+  const result = await runGuarded(deps, { dag, run, key, tryNumber, log, guards }).finally(() =>
+    guards.stop(),
+  );
   const patch = finishAttempt(task, claimed, result, run.logicalDate, deps.clock.now());
   log.write(
     patch.state === TaskState.Success ? 'info' : 'warn',
     `attempt ${tryNumber} ended ${patch.state}${patch.reason ? `: ${patch.reason}` : ''}`,
   );
   await log.close();
-  const instance = await deps.store.updateTaskInstance(key, { state: TaskState.Running, tryNumber }, patch);
-  return { kind: 'ran', instance };
+  try {
+    const instance = await deps.store.updateTaskInstance(key, { state: TaskState.Running, tryNumber }, patch);
+    return { kind: 'ran', instance };
+  } catch (error) {
+    // Someone else owns the instance now (cleared, or failed as a zombie): our result is void.
+    if (error instanceof StaleTransitionError)
+      return { kind: 'dropped', reason: `result discarded: ${error.message}` };
+    throw error;
+  }
 }
 
 async function runGuarded(
   deps: AttemptDeps,
-  args: { dag: DagSpec; run: DagRunRecord; key: TaskInstanceKey; tryNumber: number; log: TaskLog },
+  args: {
+    dag: DagSpec;
+    run: DagRunRecord;
+    key: TaskInstanceKey;
+    tryNumber: number;
+    log: TaskLog;
+    guards: Guards;
+  },
 ): Promise<AttemptResult> {
-  const { dag, run, key, tryNumber, log } = args;
+  const { dag, run, key, tryNumber, log, guards } = args;
   const task = dag.tasks.find((t) => t.taskId === key.taskId)!;
   const params = resolveParams(dag.params, run.conf);
   if (!params.ok)
     return { kind: 'failed', reason: `invalid params: ${params.problems.join('; ')}`, retryable: false };
-  const abort = new AbortController();
-  const timeout = task.executionTimeoutSeconds;
-  const timer =
-    timeout === undefined
-      ? undefined
-      : setTimeout(() => abort.abort(new Error(`execution_timeout: exceeded ${timeout}s`)), timeout * 1000);
   try {
     const callable = ['function', 'branch', 'short_circuit', 'sensor'].includes(task.operator.kind)
       ? await deps.code.load(run.bundleVersion, dag, task.taskId)
@@ -102,18 +132,13 @@ async function runGuarded(
       tryNumber,
       params: params.params,
       log,
-      signal: abort.signal,
+      signal: guards.signal,
       deps,
     });
     const inputs = await resolveInputs(deps, task, key);
-    const aborted = new Promise<never>((_, reject) =>
-      abort.signal.addEventListener('abort', () => reject(abort.signal.reason)),
-    );
-    // The final abort in `finally` rejects this after the race is decided; nobody must see that.
-    aborted.catch(() => undefined);
     const outcome = await Promise.race([
       deps.runOperator({ task, context, inputs, ...(callable && { callable }) }),
-      aborted,
+      guards.aborted,
     ]);
     if (outcome.kind !== 'done') return outcome;
     const badChoice =
@@ -133,14 +158,13 @@ async function runGuarded(
       ...(outcome.shortCircuited !== undefined && { shortCircuited: outcome.shortCircuited }),
     };
   } catch (error) {
+    if (error instanceof XComTooLargeError)
+      return { kind: 'failed', reason: error.message, retryable: false };
     const thrown = classifyThrown(error);
     log.write('error', thrown.reason);
     const stack = userFrames(error);
     if (stack) log.write('error', stack);
     return thrown;
-  } finally {
-    clearTimeout(timer);
-    abort.abort(new Error('attempt finished'));
   }
 }
 

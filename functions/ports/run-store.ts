@@ -1,5 +1,6 @@
-import type { DagRunRecord, TaskInstanceKey, TaskInstanceRecord } from '../core/records';
+import type { DagRunRecord, DagStateRecord, TaskInstanceKey, TaskInstanceRecord } from '../core/records';
 import type { DagRunState, TaskState } from '../core/states';
+import type { DataInterval } from '../core/timetables/types';
 
 /** Fields a task-instance transition writes; `state` always changes or is re-asserted. */
 export type TaskInstancePatch = Pick<TaskInstanceRecord, 'state'> &
@@ -36,4 +37,23 @@ export interface RunStore {
     expected: InstanceExpectation,
     patch: TaskInstancePatch,
   ): Promise<TaskInstanceRecord>;
+  /** Refreshes `heartbeatAt` of a running attempt; StaleTransitionError once it is no longer running at that try. */
+  heartbeat(key: TaskInstanceKey, tryNumber: number, at: string): Promise<void>;
+
+  /** Every queued or running run of every DAG, without a Scan (sparse index of active runs). */
+  listActiveRuns(): Promise<DagRunRecord[]>;
+  /** The run of `dagId` with the latest logical date before `logicalDate` (depends_on_past). */
+  previousRun(dagId: string, logicalDate: string): Promise<DagRunRecord | undefined>;
+
+  /** Scheduler state of these DAGs; ids without an item are missing from the map. */
+  getDagStates(dagIds: readonly string[]): Promise<Map<string, DagStateRecord>>;
+  /** Registers a DAG seen for the first time; false when it exists already. */
+  putDagStateIfAbsent(state: DagStateRecord): Promise<boolean>;
+  /**
+   * Moves the DAG's scheduling cursor from `expected` (undefined: never scheduled) to `next`;
+   * StaleTransitionError when another tick moved it first, so two ticks never create a run twice.
+   */
+  advanceDagCursor(dagId: string, expected: DataInterval | undefined, next: DataInterval): Promise<void>;
+  /** Pauses or unpauses a DAG (creating its item if needed). */
+  setDagPaused(dagId: string, isPaused: boolean): Promise<void>;
 }

@@ -11,3 +11,15 @@ export interface TaskLog {
 export interface LogSink {
   open(key: TaskInstanceKey, tryNumber: number): Promise<TaskLog>;
 }
+
+/** A slice of an attempt's log: `content` from `offset`, and where the next read continues. */
+export interface LogChunk {
+  content: string;
+  nextOffset: number;
+}
+
+/** Reads task logs while the task runs (tailing) and after it finished. */
+export interface LogReader {
+  /** From byte `offset` (0 by default); empty content when nothing new or no log yet. */
+  read(key: TaskInstanceKey, tryNumber: number, options?: { offset?: number }): Promise<LogChunk>;
+}

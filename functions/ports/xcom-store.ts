@@ -7,3 +7,17 @@ export interface XComStore {
   /** The value, or undefined when none was pushed. */
   pull(key: TaskInstanceKey, xcomKey: string): Promise<JsonValue | undefined>;
 }
+
+/** An XCom value over the store's size limit; names the task and the limit. */
+export class XComTooLargeError extends Error {
+  override readonly name = 'XComTooLargeError';
+  constructor(
+    readonly key: TaskInstanceKey,
+    readonly bytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `XCom of ${key.taskId} is ${bytes} bytes, over the ${limitBytes}-byte limit; write large data to S3 and return its key`,
+    );
+  }
+}

@@ -1,5 +1,5 @@
+import { DagDefinitionError, type TaskCallable } from '../core/dag-definition';
 import type { InputSpec, MapSpec, OperatorSpec } from '../core/model';
-import { DagDefinitionError, type TaskCallable } from './definition';
 import type { TaskOptions } from './options';
 
 /** A task as recorded while the DAG's define callback runs; serialized later by `toSpec`. */

@@ -1,15 +1,15 @@
-import { type DurationInput, toSeconds } from '../core/duration';
-import type { DagSpec, ParamSpec, ScheduleSpec, TaskSpec } from '../core/model';
-import { parseSchedule, validateTimezone } from '../core/timetables';
-import { parseDagDate } from '../core/timetables/dag-date';
-import { DagBuilder, type PendingTask, withBuilder } from './builder';
 import {
   DAG_BRAND,
   type DagDefinition,
   DagDefinitionError,
   type DagLocation,
   type TaskCallable,
-} from './definition';
+} from '../core/dag-definition';
+import { type DurationInput, toSeconds } from '../core/duration';
+import type { DagSpec, ParamSpec, ScheduleSpec, TaskSpec } from '../core/model';
+import { parseSchedule, validateTimezone } from '../core/timetables';
+import { parseDagDate } from '../core/timetables/dag-date';
+import { DagBuilder, type PendingTask, withBuilder } from './builder';
 import {
   DAG_DEFAULTS,
   type DagOptions,

@@ -2,13 +2,14 @@
  * The Updraft DAG authoring API: what `dags/*.dag.ts` import as `'updraft'`.
  * Pure definitions: nothing here performs I/O; the engine runs the tasks.
  */
+
+export { DagDefinitionError, isDag } from '../core/dag-definition';
 export type { DurationInput } from '../core/duration';
 export type { ExecutorKind, JsonValue, ParamSpec } from '../core/model';
 export type { TaskContext, TaskLogger } from '../core/task-context';
 export { NonRetryableTaskError, SkipTaskError } from '../core/task-errors';
 export { TriggerRule } from '../core/trigger-rule';
 export { Dag, dag } from './dag';
-export { DagDefinitionError, isDag } from './definition';
 export { bash, container, empty, http, lambdaInvoke, triggerDagRun } from './operators';
 export type { DagOptions, TaskDefaults, TaskOptions } from './options';
 export { param } from './options';

@@ -1,6 +1,6 @@
+import { DagDefinitionError } from '../core/dag-definition';
 import { RETURN_VALUE_KEY } from '../core/task-context';
 import type { DagBuilder } from './builder';
-import { DagDefinitionError } from './definition';
 
 declare const valueType: unique symbol;
 

@@ -1,5 +1,5 @@
+import { DagDefinitionError } from '../core/dag-definition';
 import { currentBuilder } from './builder';
-import { DagDefinitionError } from './definition';
 import { connect, type Dependable, GroupRef } from './refs';
 
 /**

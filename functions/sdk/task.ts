@@ -1,7 +1,7 @@
+import { DagDefinitionError, type TaskCallable } from '../core/dag-definition';
 import type { InputSpec, JsonValue, OperatorSpec, SensorSpec } from '../core/model';
 import type { TaskContext } from '../core/task-context';
 import { currentBuilder } from './builder';
-import { DagDefinitionError, type TaskCallable } from './definition';
 import type { TaskOptions } from './options';
 import { isXComArg, TaskRef, type XComArg } from './refs';
 

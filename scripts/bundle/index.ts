@@ -3,4 +3,4 @@ export { type BuildOptions, type BuildResult, buildBundle } from './build';
 export { discoverDagFiles } from './discover';
 export { type LoadedDag, loadBundleDags, readBundleManifest } from './load';
 export { bundleVersion } from './version';
-export { MANIFEST_FILE, writeBundle } from './write';
+export { bundleFiles, MANIFEST_FILE, writeBundle } from './write';

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseManifest } from '../../functions/adapters/shared/manifest-codec';
+import type { DagDefinition } from '../../functions/core/dag-definition';
 import type { DagSpec, Manifest } from '../../functions/core/model';
-import type { DagDefinition } from '../../functions/sdk/definition';
 import { exportedDags } from './evaluate';
 import { MANIFEST_FILE } from './write';
 

@@ -42,6 +42,14 @@ export async function writeBundle(
   return { dir, version };
 }
 
+/** Every file of a built bundle by its path inside the bundle (`manifest.json`, `code/…`), for uploads. */
+export function bundleFiles(result: Extract<BuildResult, { ok: true }>): Map<string, Uint8Array> {
+  return new Map([
+    [MANIFEST_FILE, new TextEncoder().encode(serializeManifest(result.manifest))],
+    ...result.files,
+  ]);
+}
+
 async function exists(p: string): Promise<boolean> {
   try {
     await stat(p);

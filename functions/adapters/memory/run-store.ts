@@ -1,11 +1,13 @@
 import {
   type DagRunRecord,
+  type DagStateRecord,
   formatKey,
   keyOf,
   type TaskInstanceKey,
   type TaskInstanceRecord,
 } from '../../core/records';
 import type { DagRunState } from '../../core/states';
+import type { DataInterval } from '../../core/timetables/types';
 import { RunAlreadyExistsError, StaleTransitionError } from '../../ports/errors';
 import type { InstanceExpectation, RunStore, TaskInstancePatch } from '../../ports/run-store';
 
@@ -16,6 +18,7 @@ import type { InstanceExpectation, RunStore, TaskInstancePatch } from '../../por
 export class MemoryRunStore implements RunStore {
   private readonly runs = new Map<string, DagRunRecord>();
   private readonly instances = new Map<string, TaskInstanceRecord>();
+  private readonly dags = new Map<string, DagStateRecord>();
 
   async createRun(run: DagRunRecord): Promise<void> {
     const id = `${run.dagId}/${run.runId}`;
@@ -48,7 +51,7 @@ export class MemoryRunStore implements RunStore {
         },
       );
     }
-    const updated = { ...run, ...structuredClone(patch) };
+    const updated = { ...run, ...defined(patch) };
     this.runs.set(`${dagId}/${runId}`, updated);
     return structuredClone(updated);
   }
@@ -84,8 +87,76 @@ export class MemoryRunStore implements RunStore {
       );
     }
     const base: TaskInstanceRecord = current ?? { ...keyOf(key), state: 'none', tryNumber: 0 };
-    const updated = { ...base, ...structuredClone(patch) };
+    const updated = { ...base, ...defined(patch) };
     this.instances.set(id, updated);
     return structuredClone(updated);
   }
+
+  async heartbeat(key: TaskInstanceKey, tryNumber: number, at: string): Promise<void> {
+    await this.updateTaskInstance(
+      key,
+      { state: 'running', tryNumber },
+      { state: 'running', heartbeatAt: at },
+    );
+  }
+
+  async listActiveRuns(): Promise<DagRunRecord[]> {
+    return [...this.runs.values()]
+      .filter((r) => r.state === 'queued' || r.state === 'running')
+      .map((r) => structuredClone(r));
+  }
+
+  async previousRun(dagId: string, logicalDate: string): Promise<DagRunRecord | undefined> {
+    const before = [...this.runs.values()]
+      .filter((r) => r.dagId === dagId && r.logicalDate < logicalDate)
+      .sort((a, b) => b.logicalDate.localeCompare(a.logicalDate));
+    return before[0] && structuredClone(before[0]);
+  }
+
+  async getDagStates(dagIds: readonly string[]): Promise<Map<string, DagStateRecord>> {
+    const found = dagIds.flatMap((id) => {
+      const state = this.dags.get(id);
+      return state ? [[id, structuredClone(state)] as const] : [];
+    });
+    return new Map(found);
+  }
+
+  async putDagStateIfAbsent(state: DagStateRecord): Promise<boolean> {
+    if (this.dags.has(state.dagId)) return false;
+    this.dags.set(state.dagId, structuredClone(state));
+    return true;
+  }
+
+  async advanceDagCursor(
+    dagId: string,
+    expected: DataInterval | undefined,
+    next: DataInterval,
+  ): Promise<void> {
+    const current = this.dags.get(dagId);
+    const cursor = current?.lastAutomatedDataInterval;
+    const same = cursor?.start === expected?.start && cursor?.end === expected?.end;
+    if (!same) {
+      throw new StaleTransitionError(
+        `DAG ${dagId} cursor moved: ${cursor?.end ?? 'none'}, expected ${expected?.end ?? 'none'}`,
+        {
+          dagId,
+        },
+      );
+    }
+    this.dags.set(dagId, {
+      ...(current ?? { dagId, isPaused: false }),
+      lastAutomatedDataInterval: { ...next },
+    });
+  }
+
+  async setDagPaused(dagId: string, isPaused: boolean): Promise<void> {
+    this.dags.set(dagId, { ...(this.dags.get(dagId) ?? { dagId }), isPaused });
+  }
+}
+
+/** The fields a patch sets: undefined means "leave as is", as in the DynamoDB adapter. */
+function defined<T extends object>(patch: T): Partial<T> {
+  return structuredClone(
+    Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+  ) as Partial<T>;
 }

@@ -23,6 +23,8 @@ export interface TickInput {
   active: readonly RunWithInstances[];
   /** Latest finished run per DAG, for depends_on_past (optional). */
   recentFinished?: readonly RunWithInstances[];
+  /** DAGs of older bundle versions that active runs are pinned to (version → DAGs); current if absent. */
+  runDags?: ReadonlyMap<string, readonly DagSpec[]>;
   /** Bundle version new runs are pinned to. */
   bundleVersion: string;
   /** Pool sizes; omit to run without pools (local tests). `default_pool` is 128 if not given. */
@@ -50,32 +52,45 @@ export function planTick(input: TickInput): TickPlan {
   const commands: Command[] = [];
   const notes: Note[] = [];
   const candidates: Candidate[] = [];
-  for (const dag of [...input.dags].sort((a, b) => a.dagId.localeCompare(b.dagId))) {
-    const state = input.dagStates.get(dag.dagId) ?? { dagId: dag.dagId, isPaused: dag.isPausedUponCreation };
+  const current = new Map(input.dags.map((d) => [d.dagId, d]));
+  const dagIds = [...new Set([...current.keys(), ...input.active.map((r) => r.run.dagId)])].sort();
+  for (const dagId of dagIds) {
+    const dag = current.get(dagId);
+    const state = input.dagStates.get(dagId) ?? { dagId, isPaused: dag?.isPausedUponCreation ?? false };
+    // Airflow does not schedule anything of a paused DAG, not even the tasks of its running runs.
     if (state.isPaused) continue;
-    const active = input.active.filter((r) => r.run.dagId === dag.dagId);
-    const created = createDueRuns(dag, state, active.length, input);
+    const active = input.active.filter((r) => r.run.dagId === dagId);
+    const created = dag ? createDueRuns(dag, state, active.length, input) : [];
     commands.push(...created.map((c) => c.command));
     const all = [...active, ...created.map((c) => ({ run: c.run, instances: [] }))].sort((a, b) =>
       a.run.logicalDate.localeCompare(b.run.logicalDate),
     );
     let running = all.filter((r) => r.run.state === DagRunState.Running).length;
-    const history = [...(input.recentFinished ?? []).filter((r) => r.run.dagId === dag.dagId), ...all];
+    const history = [...(input.recentFinished ?? []).filter((r) => r.run.dagId === dagId), ...all];
     for (const entry of all) {
+      // A run keeps the DAG definition of the bundle it started with, even if the DAG changed or left.
+      const spec = pinnedSpec(input, entry.run) ?? dag;
+      if (!spec) {
+        notes.push({
+          key: { dagId, runId: entry.run.runId, taskId: '', mapIndex: -1 },
+          reason: `bundle ${entry.run.bundleVersion} of this run is not loaded`,
+        });
+        continue;
+      }
       let run = entry.run;
       if (run.state === DagRunState.Queued) {
-        if (running >= dag.maxActiveRuns) continue;
+        if (running >= spec.maxActiveRuns) continue;
         running++;
         commands.push({
           kind: 'start_run',
-          dagId: dag.dagId,
+          dagId,
           runId: run.runId,
-          reason: `max_active_runs ${dag.maxActiveRuns} allows it`,
+          reason: `max_active_runs ${spec.maxActiveRuns} allows it`,
         });
         run = { ...run, state: DagRunState.Running, startDate: input.now };
       }
       const plan = planRun({
-        dag,
+        dag: spec,
         run,
         instances: entry.instances,
         previous: previousOf(run, history),
@@ -139,6 +154,11 @@ function createDueRuns(dag: DagSpec, state: DagStateRecord, activeCount: number,
     last = info.dataInterval;
   }
   return created;
+}
+
+/** The DAG as of the bundle version the run is pinned to, when that bundle's DAGs were given. */
+function pinnedSpec(input: TickInput, run: DagRunRecord): DagSpec | undefined {
+  return input.runDags?.get(run.bundleVersion)?.find((d) => d.dagId === run.dagId);
 }
 
 /** The run with the latest logical date before this one (Airflow's previous DagRun), or null. */

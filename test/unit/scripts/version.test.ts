@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DagSpec, Manifest } from '../../../functions/core/model';
 import { bundleVersion, VERSION_LENGTH } from '../../../scripts/bundle/version';
+import { dagSpec } from '../../helpers/specs';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
-const dag: DagSpec = {
-  dagId: 'etl',
-  owner: 'updraft',
-  tags: [],
-  schedule: { kind: 'none' },
-  timezone: 'UTC',
-  catchup: false,
-  maxActiveRuns: 16,
-  maxActiveTasks: 16,
-  isPausedUponCreation: false,
-  params: { b: { default: 1 }, a: { default: 2 } },
-  tasks: [],
-  fileloc: 'etl.dag.ts',
-  module: 'code/etl.dag.mjs',
-};
+const dag: DagSpec = dagSpec('etl', { params: { b: { default: 1 }, a: { default: 2 } }, tasks: [] });
 const body: Omit<Manifest, 'version'> = { schemaVersion: 1, dags: [dag] };
 const files = () =>
   new Map([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { DAG_BRAND } from '../../../functions/core/dag-definition';
 import type { ScheduleSpec, TaskSpec } from '../../../functions/core/model';
 import { type DagOptions, dag, empty, isDag, param, type TaskOptions, task } from '../../../functions/sdk';
-import { DAG_BRAND } from '../../../functions/sdk/definition';
 import { definitionError, LOCATION, specOf, taskOf } from './helpers';
 
 const TASK_DEFAULTS: Omit<TaskSpec, 'taskId' | 'operator' | 'upstream' | 'inputs'> = {

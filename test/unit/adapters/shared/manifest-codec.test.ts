@@ -5,24 +5,9 @@ import {
   serializeManifest,
 } from '../../../../functions/adapters/shared/manifest-codec';
 import type { DagSpec, Manifest, TaskSpec } from '../../../../functions/core/model';
+import { taskSpec } from '../../../helpers/specs';
 
-const baseTask: TaskSpec = {
-  taskId: 'extract',
-  operator: { kind: 'function' },
-  upstream: [],
-  inputs: [],
-  triggerRule: 'all_success',
-  retries: 0,
-  retryDelaySeconds: 300,
-  retryExponentialBackoff: false,
-  dependsOnPast: false,
-  pool: 'default_pool',
-  poolSlots: 1,
-  priorityWeight: 1,
-  executor: 'lambda',
-  memoryMiB: 1024,
-  owner: 'updraft',
-};
+const baseTask: TaskSpec = taskSpec('extract');
 
 const sensor = {
   mode: 'reschedule',

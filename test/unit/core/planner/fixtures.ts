@@ -9,6 +9,7 @@ import { planRun, type RunPlanInput } from '../../../../functions/core/planner/p
 import type { RunPlan } from '../../../../functions/core/planner/ready';
 import type { DagRunRecord, DagStateRecord, TaskInstanceRecord } from '../../../../functions/core/records';
 import type { TaskState } from '../../../../functions/core/states';
+import { dagSpec, taskSpec } from '../../../helpers/specs';
 
 /** The planner's clock in every table unless a row says otherwise. */
 export const NOW = '2024-01-02T00:10:00.000Z';
@@ -28,24 +29,7 @@ export function later(seconds: number, from = NOW): string {
 
 /** A TaskSpec with Updraft's defaults; `upstream` first because every table sets it. */
 export function t(taskId: string, upstream: string[] = [], overrides: Partial<TaskSpec> = {}): TaskSpec {
-  return {
-    taskId,
-    operator: { kind: 'function' },
-    upstream,
-    inputs: [],
-    triggerRule: 'all_success',
-    retries: 0,
-    retryDelaySeconds: 300,
-    retryExponentialBackoff: false,
-    dependsOnPast: false,
-    pool: 'default_pool',
-    poolSlots: 1,
-    priorityWeight: 1,
-    executor: 'lambda',
-    memoryMiB: 1024,
-    owner: 'updraft',
-    ...overrides,
-  };
+  return taskSpec(taskId, { upstream, ...overrides });
 }
 
 /** Operator shorthands for `t(..., { operator })`. */
@@ -59,22 +43,7 @@ export const op = {
 
 /** A DagSpec with Updraft's defaults around the given tasks (manual schedule, UTC). */
 export function specOf(init: Partial<DagSpec> & { tasks: TaskSpec[] }): DagSpec {
-  const dagId = init.dagId ?? 'd';
-  return {
-    dagId,
-    owner: 'updraft',
-    tags: [],
-    schedule: { kind: 'none' },
-    timezone: 'UTC',
-    catchup: false,
-    maxActiveRuns: 16,
-    maxActiveTasks: 16,
-    isPausedUponCreation: false,
-    params: {},
-    fileloc: `${dagId}.dag.ts`,
-    module: `code/${dagId}.dag.mjs`,
-    ...init,
-  };
+  return dagSpec(init.dagId ?? 'd', init);
 }
 
 /** `a → b → c …`: each task depends on the previous one. */

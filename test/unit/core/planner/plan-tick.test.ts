@@ -317,3 +317,33 @@ describe('planTick: concurrency (max_active_tasks, pools, priority)', () => {
     expect(tick({ ...input, limits: { ...LIMITS, maxCommands: 3 } }).truncated).toBe(false);
   });
 });
+
+describe('planTick: runs are pinned to the bundle version they started with', () => {
+  const manual = specOf({ tasks: linear('a', 'b') });
+
+  it('plans an active run with the DAG of its own bundle version, not the current one', () => {
+    const old = specOf({ tasks: linear('a', 'old_b') });
+    const run = active({ state: 'running', bundleVersion: 'v1' }, 'a=success');
+    const plan = tick({ dags: [manual], active: [run], runDags: new Map([['v1', [old]]]) });
+    expect(summarize(plan.commands)).toEqual(['queue old_b']);
+  });
+
+  it('keeps planning the active runs of a DAG that left the current bundle', () => {
+    const run = active({ state: 'running', bundleVersion: 'v1' }, 'a=success', 'b=success');
+    const plan = tick({ dags: [], active: [run], runDags: new Map([['v1', [manual]]]) });
+    expect(summarize(plan.commands)).toEqual(['finish success']);
+  });
+
+  it('notes a run whose bundle is not loaded instead of planning it with a wrong DAG', () => {
+    const run = active({ state: 'running', bundleVersion: 'v1' }, 'a=success');
+    const plan = tick({ dags: [], active: [run] });
+    expect(plan.commands).toEqual([]);
+    expect(plan.notes.map((n) => n.reason)).toEqual(['bundle v1 of this run is not loaded']);
+  });
+
+  it('does not plan the tasks of a paused DAG’s running run', () => {
+    const run = active({ state: 'running' }, 'a=success');
+    const plan = tick({ dags: [manual], active: [run], dagStates: states(dagState({ isPaused: true })) });
+    expect(plan.commands).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import type { DagSpec } from '../core/model';
+import type { DagSpec } from './model';
 
 /**
  * Brand on every DAG object. DAG modules are bundled with their own copy of the SDK, so

@@ -1,0 +1,32 @@
+import type { TaskMessage, TaskQueue } from '../../ports/task-queue';
+
+/** TaskQueue in memory: messages wait in order until taken (tests, in-process runs). */
+export class MemoryTaskQueue implements TaskQueue {
+  private readonly pending: { message: TaskMessage; visibleAt: number }[] = [];
+  /** Every message ever sent, for assertions. */
+  readonly sent: TaskMessage[] = [];
+
+  async send(messages: readonly TaskMessage[], options: { delaySeconds?: number } = {}): Promise<void> {
+    const delay = options.delaySeconds ?? 0;
+    if (delay < 0 || delay > 900) throw new RangeError(`delaySeconds must be 0..900, got ${delay}`);
+    for (const message of messages) {
+      this.sent.push(structuredClone(message));
+      this.pending.push({ message: structuredClone(message), visibleAt: Date.now() + delay * 1000 });
+    }
+  }
+
+  /** Removes and returns the messages visible now. */
+  take(max = Number.POSITIVE_INFINITY): TaskMessage[] {
+    const now = Date.now();
+    const taken: TaskMessage[] = [];
+    for (let i = 0; i < this.pending.length && taken.length < max; ) {
+      if (this.pending[i]!.visibleAt <= now) taken.push(this.pending.splice(i, 1)[0]!.message);
+      else i++;
+    }
+    return taken;
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+}

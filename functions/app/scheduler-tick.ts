@@ -1,0 +1,135 @@
+import type { DagSpec, Manifest } from '../core/model';
+import type { Command, PlanLimits } from '../core/planner/commands';
+import { planTick, type RunWithInstances } from '../core/planner/plan-tick';
+import type { DagStateRecord } from '../core/records';
+import type { BundleStore } from '../ports/bundle-store';
+import type { Clock } from '../ports/clock';
+import { StaleTransitionError } from '../ports/errors';
+import type { RunStore } from '../ports/run-store';
+import type { TaskQueue } from '../ports/task-queue';
+import { applyAndDispatch } from './dispatch';
+
+/** Ports and limits of one scheduler tick. */
+export interface TickDeps {
+  store: RunStore;
+  queue: TaskQueue;
+  bundles: BundleStore;
+  clock: Clock;
+  limits: PlanLimits;
+  pools?: ReadonlyMap<string, number>;
+}
+
+/** What a tick did, for logs and metrics (counts per command kind). */
+export interface TickReport {
+  bundleVersion: string | null;
+  counts: Partial<Record<Command['kind'], number>>;
+  stale: number;
+  dispatched: number;
+  truncated: boolean;
+  notes: number;
+}
+
+/**
+ * One scheduler tick: load the current manifest (cached by ETag), register new DAGs, read the
+ * active runs, plan (create due runs, start queued ones, plan tasks, repair lost messages,
+ * retries, timeouts, zombies), apply, and send. Idempotent: overlapping ticks race on
+ * conditional writes and the loser's commands come back as stale.
+ */
+export async function schedulerTick(deps: TickDeps): Promise<TickReport> {
+  const now = deps.clock.now();
+  const manifest = await deps.bundles.currentManifest();
+  const dags = manifest?.dags ?? [];
+  const dagStates = await registerDags(deps.store, dags);
+  const activeRuns = await deps.store.listActiveRuns();
+  const runDags = await pinnedDags(
+    deps.bundles,
+    manifest,
+    activeRuns.map((r) => r.bundleVersion),
+  );
+  const active: RunWithInstances[] = await Promise.all(
+    activeRuns.map(async (run) => ({
+      run,
+      instances: await deps.store.listTaskInstances(run.dagId, run.runId),
+    })),
+  );
+  const recentFinished = await previousRuns(deps.store, [...runDags.values()].flat(), active);
+  const plan = planTick({
+    dags,
+    dagStates,
+    active,
+    recentFinished,
+    runDags,
+    bundleVersion: manifest?.version ?? 'none',
+    ...(deps.pools && { pools: deps.pools }),
+    now,
+    limits: deps.limits,
+  });
+  const report = await applyAndDispatch(deps, plan.commands, now);
+  await advanceCursors(deps.store, plan.commands, dagStates);
+  const counts: TickReport['counts'] = {};
+  for (const command of report.applied) counts[command.kind] = (counts[command.kind] ?? 0) + 1;
+  return {
+    bundleVersion: manifest?.version ?? null,
+    counts,
+    stale: report.stale.length,
+    dispatched: report.dispatch.length,
+    truncated: plan.truncated,
+    notes: plan.notes.length,
+  };
+}
+
+/** Creates the DAG items of DAGs seen for the first time (paused if `isPausedUponCreation`). */
+async function registerDags(store: RunStore, dags: readonly DagSpec[]): Promise<Map<string, DagStateRecord>> {
+  const states = await store.getDagStates(dags.map((d) => d.dagId));
+  for (const dag of dags.filter((d) => !states.has(d.dagId))) {
+    const state = { dagId: dag.dagId, isPaused: dag.isPausedUponCreation };
+    await store.putDagStateIfAbsent(state);
+    states.set(dag.dagId, state);
+  }
+  return states;
+}
+
+/** DAGs of every bundle version an active run is pinned to (immutable, so cached by the store). */
+async function pinnedDags(bundles: BundleStore, current: Manifest | undefined, versions: readonly string[]) {
+  const byVersion = new Map<string, readonly DagSpec[]>();
+  if (current) byVersion.set(current.version, current.dags);
+  for (const version of new Set(versions)) {
+    if (!byVersion.has(version)) byVersion.set(version, (await bundles.manifest(version)).dags);
+  }
+  return byVersion;
+}
+
+/** The previous run (with instances) of each active run whose DAG uses depends_on_past. */
+async function previousRuns(store: RunStore, specs: readonly DagSpec[], active: readonly RunWithInstances[]) {
+  const needs = new Set(specs.filter((d) => d.tasks.some((t) => t.dependsOnPast)).map((d) => d.dagId));
+  const found: RunWithInstances[] = [];
+  for (const { run } of active.filter((a) => needs.has(a.run.dagId))) {
+    const previous = await store.previousRun(run.dagId, run.logicalDate);
+    if (previous && !active.some((a) => a.run.runId === previous.runId && a.run.dagId === previous.dagId)) {
+      found.push({ run: previous, instances: await store.listTaskInstances(previous.dagId, previous.runId) });
+    }
+  }
+  return found;
+}
+
+/**
+ * Moves each DAG's cursor past the runs this tick created. A run that already existed (stale
+ * create) still moves the cursor: some tick created it, and the cursor must not lag behind.
+ */
+async function advanceCursors(
+  store: RunStore,
+  commands: readonly Command[],
+  states: Map<string, DagStateRecord>,
+) {
+  // Applied or stale alike: either way the run for this interval exists now.
+  for (const command of commands) {
+    if (command.kind !== 'create_run') continue;
+    const state = states.get(command.dagId);
+    try {
+      await store.advanceDagCursor(command.dagId, state?.lastAutomatedDataInterval, command.dataInterval);
+      if (state) state.lastAutomatedDataInterval = command.dataInterval;
+    } catch (error) {
+      if (!(error instanceof StaleTransitionError)) throw error;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { attachRequestCounter, type RequestCounter } from '../adapters/aws/request-counter';
+import type { RuntimeConfig } from './config';
+
+/** The SDK clients of one process, optionally counting requests (tests and the benchmark). */
+export interface AwsClients {
+  dynamo: DynamoDBClient;
+  sqs: SQSClient;
+  s3: S3Client;
+  secrets: SecretsManagerClient;
+  logs: CloudWatchLogsClient;
+}
+
+/**
+ * Creates the clients once per process. With an endpoint override (emulators), S3 uses path
+ * style and checksums only when required, and SQS keeps the endpoint instead of the queue URL's
+ * host (design §8).
+ */
+export function createAwsClients(
+  config: Pick<RuntimeConfig, 'awsEndpoint'>,
+  options: {
+    counter?: RequestCounter;
+    region?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  } = {},
+): AwsClients {
+  const endpoint = config.awsEndpoint;
+  const common = {
+    ...(endpoint && { endpoint }),
+    ...(options.region && { region: options.region }),
+    ...(options.credentials && { credentials: options.credentials }),
+  };
+  const clients: AwsClients = {
+    dynamo: new DynamoDBClient(common),
+    sqs: new SQSClient({ ...common, ...(endpoint && { useQueueUrlAsEndpoint: false }) }),
+    s3: new S3Client({
+      ...common,
+      ...(endpoint && {
+        forcePathStyle: true,
+        requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+        responseChecksumValidation: 'WHEN_REQUIRED' as const,
+      }),
+    }),
+    secrets: new SecretsManagerClient(common),
+    logs: new CloudWatchLogsClient(common),
+  };
+  if (options.counter)
+    for (const client of Object.values(clients)) attachRequestCounter(client, options.counter);
+  return clients;
+}

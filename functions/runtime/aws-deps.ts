@@ -1,0 +1,63 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoRunStore } from '../adapters/aws/dynamo/run-store';
+import { DynamoXComStore } from '../adapters/aws/dynamo/xcom-store';
+import { CloudWatchLogSink } from '../adapters/aws/logs/cloudwatch-log-sink';
+import { S3BlobStore } from '../adapters/aws/s3/blob-store';
+import { S3BundleStore } from '../adapters/aws/s3/bundle-store';
+import { S3LogSink } from '../adapters/aws/s3/log-sink';
+import { SqsTaskQueue } from '../adapters/aws/sqs/task-queue';
+import type { WorkerDeps } from '../app/run-task-message';
+import type { TickDeps } from '../app/scheduler-tick';
+import { DEFAULT_PLAN_LIMITS, type PlanLimits } from '../core/planner/commands';
+import { runOperator } from '../operators/registry';
+import type { Clock } from '../ports/clock';
+import type { LogSink } from '../ports/task-log';
+import type { AwsClients } from './aws-clients';
+import { BundleCodeLoader } from './bundle-code-loader';
+import type { RuntimeConfig } from './config';
+
+/** The system clock: the only place the AWS runtime reads the time. */
+export const systemClock: Clock = { now: () => new Date().toISOString() };
+
+/** Planner limits from the configuration. */
+export function limitsFrom(config: RuntimeConfig): PlanLimits {
+  return {
+    ...DEFAULT_PLAN_LIMITS,
+    maxCommands: config.maxCommandsPerTick,
+    maxRunsPerDag: config.maxRunsPerDagPerTick,
+    zombieAfterSeconds: config.zombieAfterSeconds,
+    requeueAfterSeconds: config.requeueAfterSeconds,
+  };
+}
+
+/** Every port on AWS services: the composition root of the scheduler and worker Lambdas. */
+export function createAwsDeps(config: RuntimeConfig, clients: AwsClients, clock: Clock = systemClock) {
+  const document = DynamoDBDocumentClient.from(clients.dynamo, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const store = new DynamoRunStore({ client: document, tableName: config.tableName });
+  const queue = new SqsTaskQueue({ client: clients.sqs, queueUrl: config.queueUrl });
+  const bundles = new S3BundleStore({ client: clients.s3, bucket: config.bucket });
+  const blobs = new S3BlobStore({ client: clients.s3, bucket: config.bucket });
+  const xcom = new DynamoXComStore({
+    client: document,
+    tableName: config.tableName,
+    blobs,
+    inlineLimitBytes: config.xcomInlineLimitBytes,
+  });
+  const logs: LogSink =
+    config.logBackend === 'cloudwatch'
+      ? new CloudWatchLogSink({ client: clients.logs, logGroupName: config.logGroup! })
+      : new S3LogSink({ client: clients.s3, bucket: config.bucket, clock: () => clock.now() });
+  const limits = limitsFrom(config);
+  const tick: TickDeps = { store, queue, bundles, clock, limits };
+  const worker: WorkerDeps = {
+    ...tick,
+    xcom,
+    logs,
+    code: new BundleCodeLoader(bundles),
+    runOperator,
+    heartbeatSeconds: config.heartbeatSeconds,
+  };
+  return { tick, worker, store, queue, bundles, xcom, logs };
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { ENV } from './env-keys';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Every setting of the AWS runtime, with units and defaults; read once per process. */
+const configSchema = z.object({
+  /** DynamoDB single table for runs, task instances, XComs and DAG state. */
+  tableName: z.string().min(1),
+  /** SQS task queue URL. */
+  queueUrl: z.string().min(1),
+  /** S3 bucket holding bundles, logs and large XComs. */
+  bucket: z.string().min(1),
+  /** Where task logs go: `s3` (default) or `cloudwatch`. */
+  logBackend: z.enum(['s3', 'cloudwatch']).default('s3'),
+  /** CloudWatch log group for task logs when logBackend is `cloudwatch`. */
+  logGroup: z.string().optional(),
+  /** Endpoint override for every AWS client (emulators in tests and local mode); unset in AWS. */
+  awsEndpoint: z.string().url().optional(),
+  /** Seconds between heartbeats of a running task. Default 30. */
+  heartbeatSeconds: positiveInt(30),
+  /** Seconds without heartbeat after which the tick fails a running task as a zombie. Default 300. */
+  zombieAfterSeconds: positiveInt(300),
+  /** Seconds a task may stay queued unclaimed before the tick re-sends its message. Default 120. */
+  requeueAfterSeconds: positiveInt(120),
+  /** Commands one tick applies at most; the next tick continues. Default 500. */
+  maxCommandsPerTick: positiveInt(500),
+  /** Scheduled runs one tick creates per DAG (catchup batches). Default 10. */
+  maxRunsPerDagPerTick: positiveInt(10),
+  /** Seconds before the Lambda deadline at which a task is stopped and retried. Default 20. */
+  lambdaSafetyMarginSeconds: positiveInt(20),
+  /** XCom values up to this many bytes are stored inline in DynamoDB, larger ones in S3. Default 65536. */
+  xcomInlineLimitBytes: positiveInt(64 * 1024),
+});
+
+/** The validated runtime configuration. */
+export type RuntimeConfig = z.infer<typeof configSchema>;
+
+/** Reads and validates the configuration from an environment; names the variable on error. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const raw = Object.fromEntries(Object.entries(ENV).map(([field, name]) => [field, env[name] || undefined]));
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const field = String(issue.path[0]) as keyof typeof ENV;
+      return `${ENV[field] ?? field}: ${issue.message}`;
+    });
+    throw new Error(`invalid Updraft configuration: ${problems.join('; ')}`);
+  }
+  if (parsed.data.logBackend === 'cloudwatch' && !parsed.data.logGroup) {
+    throw new Error(
+      `invalid Updraft configuration: ${ENV.logGroup} is required when ${ENV.logBackend}=cloudwatch`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,19 @@
+/**
+ * Names of the environment variables the Lambda functions read; shared with lib/ (CDK) so the
+ * stack and the code agree. Values are documented in config.ts.
+ */
+export const ENV = {
+  tableName: 'UPDRAFT_TABLE_NAME',
+  queueUrl: 'UPDRAFT_QUEUE_URL',
+  bucket: 'UPDRAFT_BUCKET',
+  logBackend: 'UPDRAFT_LOG_BACKEND',
+  logGroup: 'UPDRAFT_TASK_LOG_GROUP',
+  awsEndpoint: 'UPDRAFT_AWS_ENDPOINT',
+  heartbeatSeconds: 'UPDRAFT_HEARTBEAT_SECONDS',
+  zombieAfterSeconds: 'UPDRAFT_ZOMBIE_AFTER_SECONDS',
+  requeueAfterSeconds: 'UPDRAFT_REQUEUE_AFTER_SECONDS',
+  maxCommandsPerTick: 'UPDRAFT_MAX_COMMANDS_PER_TICK',
+  maxRunsPerDagPerTick: 'UPDRAFT_MAX_RUNS_PER_DAG_PER_TICK',
+  lambdaSafetyMarginSeconds: 'UPDRAFT_LAMBDA_SAFETY_MARGIN_SECONDS',
+  xcomInlineLimitBytes: 'UPDRAFT_XCOM_INLINE_LIMIT_BYTES',
+} as const;

@@ -1,0 +1,79 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { inject } from 'vitest';
+import { attachRequestCounter, RequestCounter } from '../../functions/adapters/aws/request-counter';
+import { decodeTaskMessage } from '../../functions/adapters/aws/sqs/message-codec';
+import type { AwsClients } from '../../functions/runtime/aws-clients';
+import { createAwsDeps } from '../../functions/runtime/aws-deps';
+import { readConfig } from '../../functions/runtime/config';
+import { ENV } from '../../functions/runtime/env-keys';
+import { freshTable } from './dynamo';
+import { createTestBucket, createTestQueue, fauxqsS3Client, fauxqsSqsClient } from './fauxqs';
+import type { HarnessPorts } from './runtime-harness';
+
+/** Clients that must never be called in these tests point at a closed local port. */
+const unused = {
+  endpoint: 'http://127.0.0.1:9',
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+};
+
+/**
+ * The real AWS adapters on emulators: a fresh DynamoDB table (dynalite or DynamoDB Local), a
+ * fresh SQS queue with DLQ and S3 bucket on fauxqs, wired by the same composition root as the
+ * Lambdas. Every request is counted.
+ */
+export async function awsPorts(emulator: 'dynalite' | 'dynamoDbLocal' = 'dynalite') {
+  const counter = new RequestCounter();
+  const table = await freshTable(inject('dynamoEndpoints')[emulator]);
+  const sqs = fauxqsSqsClient();
+  const s3 = fauxqsS3Client();
+  const { queueUrl, dlqUrl } = await createTestQueue(sqs);
+  const bucket = await createTestBucket(s3);
+  const clients: AwsClients = {
+    dynamo: table.client,
+    sqs,
+    s3,
+    secrets: new SecretsManagerClient(unused),
+    logs: new CloudWatchLogsClient(unused),
+  };
+  for (const client of Object.values(clients)) attachRequestCounter(client, counter);
+  const config = readConfig({
+    [ENV.tableName]: table.tableName,
+    [ENV.queueUrl]: queueUrl,
+    [ENV.bucket]: bucket,
+    [ENV.heartbeatSeconds]: '1',
+  });
+  const deps = createAwsDeps(config, clients);
+  const receive = async () => {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (Messages.length > 0) {
+      // The Lambda event source deletes what the handler acknowledged; here every message is handed over.
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    }
+    return Messages.map((m) => decodeTaskMessage(m.Body!));
+  };
+  const ports: HarnessPorts = { ...deps, receive };
+  return {
+    ports,
+    deps,
+    counter,
+    clients,
+    bucket,
+    queueUrl,
+    dlqUrl,
+    dispose: async () => {
+      await table.dispose();
+      sqs.destroy();
+      s3.destroy();
+    },
+  };
+}

@@ -10,6 +10,7 @@ import { resolveParams } from '../core/validation/params';
 import type { Clock } from '../ports/clock';
 import { StaleTransitionError } from '../ports/errors';
 import type { RunStore } from '../ports/run-store';
+import type { SecretProvider } from '../ports/secret-provider';
 import type { TaskCodeLoader } from '../ports/task-code';
 import type { LogSink, TaskLog } from '../ports/task-log';
 import type { OperatorRunner } from '../ports/task-runner';
@@ -28,6 +29,8 @@ export interface AttemptDeps {
   clock: Clock;
   /** Heartbeat period in seconds while an attempt runs; none in `dags test`. */
   heartbeatSeconds?: number;
+  /** Connections and variables for `context.connection()` / `context.variable()`. */
+  secrets?: SecretProvider;
 }
 
 /** One attempt to run; `deadlineAt` (epoch ms) is when the hosting worker must have stopped it. */

@@ -1,7 +1,10 @@
+import { secretEnvName } from '../core/connection';
 import type { DagSpec, JsonValue } from '../core/model';
 import type { DagRunRecord, TaskInstanceKey } from '../core/records';
 import { RETURN_VALUE_KEY, type TaskContext } from '../core/task-context';
+import { NonRetryableTaskError } from '../core/task-errors';
 import { templateDates } from '../core/template-dates';
+import type { SecretProvider } from '../ports/secret-provider';
 import type { TaskLog } from '../ports/task-log';
 import type { XComStore } from '../ports/xcom-store';
 
@@ -14,8 +17,9 @@ export function buildContext(args: {
   params: Record<string, JsonValue>;
   log: TaskLog;
   signal: AbortSignal;
-  deps: { xcom: XComStore };
+  deps: { xcom: XComStore; secrets?: SecretProvider };
 }): TaskContext {
+  const secrets = args.deps.secrets;
   const { run, key, log } = args;
   const dates = templateDates(run.logicalDate);
   const fields = (f?: Record<string, unknown>) => (f ? ` ${JSON.stringify(f)}` : '');
@@ -40,6 +44,23 @@ export function buildContext(args: {
     },
     xcomPull: (taskId, xcomKey = RETURN_VALUE_KEY) =>
       args.deps.xcom.pull({ ...key, taskId, mapIndex: -1 }, xcomKey),
+    connection: async (id) => {
+      const found = await secrets?.connection(id);
+      if (!found) {
+        throw new NonRetryableTaskError(
+          `connection "${id}" not found: create the secret updraft/connections/${id} (or UPDRAFT_CONN_${secretEnvName(id)} locally)`,
+        );
+      }
+      return found;
+    },
+    variable: async (name, fallback) => {
+      const value = await secrets?.variable(name);
+      if (value !== undefined) return value;
+      if (fallback !== undefined) return fallback;
+      throw new NonRetryableTaskError(
+        `variable "${name}" not found: create the secret updraft/variables/${name} (or UPDRAFT_VAR_${secretEnvName(name)} locally)`,
+      );
+    },
     signal: args.signal,
   };
 }

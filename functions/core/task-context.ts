@@ -1,3 +1,4 @@
+import type { Connection } from './connection';
 import type { JsonValue } from './model';
 
 /** Task log: lines go to the task attempt's log (S3/CloudWatch in AWS, the console in `dags test`). */
@@ -33,6 +34,16 @@ export interface TaskContext<P = Record<string, JsonValue>> {
   log: TaskLogger;
   /** Reads another task's XCom of this run (`return_value` by default). */
   xcomPull(taskId: string, key?: string): Promise<JsonValue | undefined>;
+  /**
+   * Connection `id` (Airflow's `BaseHook.get_connection`): secret `updraft/connections/<id>` in
+   * AWS, `UPDRAFT_CONN_<ID>` (an Airflow URI) in `dags test`. Throws when it does not exist.
+   */
+  connection(id: string): Promise<Connection>;
+  /**
+   * Variable `key` (Airflow's `Variable.get`): secret `updraft/variables/<key>` in AWS,
+   * `UPDRAFT_VAR_<KEY>` in `dags test`. Returns `fallback` when missing, throws without one.
+   */
+  variable(key: string, fallback?: string): Promise<string>;
   /** Signals an abort (execution timeout, shutdown); long tasks should honour it. */
   signal: AbortSignal;
 }

@@ -1,14 +1,6 @@
-/** An Airflow connection (from a URI like `postgres://user:pass@host:5432/db?sslmode=require` or JSON). */
-export interface Connection {
-  connId: string;
-  connType: string;
-  host?: string;
-  port?: number;
-  login?: string;
-  password?: string;
-  schema?: string;
-  extra: Record<string, unknown>;
-}
+import type { Connection } from '../core/connection';
+
+export type { Connection };
 
 /** Connections and variables for tasks (Secrets Manager in AWS, a file or env vars locally). */
 export interface SecretProvider {

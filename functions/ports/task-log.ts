@@ -12,7 +12,10 @@ export interface LogSink {
   open(key: TaskInstanceKey, tryNumber: number): Promise<TaskLog>;
 }
 
-/** A slice of an attempt's log: `content` from `offset`, and where the next read continues. */
+/**
+ * A slice of an attempt's log: `content` from `offset`, and where the next read continues.
+ * Offsets are the adapter's cursor (bytes on S3, events on CloudWatch): pass `nextOffset` back as is.
+ */
 export interface LogChunk {
   content: string;
   nextOffset: number;
@@ -20,6 +23,6 @@ export interface LogChunk {
 
 /** Reads task logs while the task runs (tailing) and after it finished. */
 export interface LogReader {
-  /** From byte `offset` (0 by default); empty content when nothing new or no log yet. */
+  /** From `offset` (0 by default, the start); empty content when nothing new or no log yet. */
   read(key: TaskInstanceKey, tryNumber: number, options?: { offset?: number }): Promise<LogChunk>;
 }

@@ -5,6 +5,7 @@ import { CloudWatchLogSink } from '../adapters/aws/logs/cloudwatch-log-sink';
 import { S3BlobStore } from '../adapters/aws/s3/blob-store';
 import { S3BundleStore } from '../adapters/aws/s3/bundle-store';
 import { S3LogSink } from '../adapters/aws/s3/log-sink';
+import { SecretsManagerProvider } from '../adapters/aws/secrets/secret-provider';
 import { SqsTaskQueue } from '../adapters/aws/sqs/task-queue';
 import type { WorkerDeps } from '../app/run-task-message';
 import type { TickDeps } from '../app/scheduler-tick';
@@ -58,6 +59,7 @@ export function createAwsDeps(config: RuntimeConfig, clients: AwsClients, clock:
     code: new BundleCodeLoader(bundles),
     runOperator,
     heartbeatSeconds: config.heartbeatSeconds,
+    secrets: new SecretsManagerProvider({ client: clients.secrets, clock }),
   };
   return { tick, worker, store, queue, bundles, xcom, logs };
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { EnvSecretProvider } from '../../functions/adapters/local/env-secret-provider';
 import { type CapturedLine, MemoryLogSink } from '../../functions/adapters/memory/log-sink';
 import { MemoryRunStore } from '../../functions/adapters/memory/run-store';
 import { MemoryXComStore } from '../../functions/adapters/memory/xcom-store';
@@ -52,6 +53,7 @@ export async function createTestRuntime(bundle: BuiltBundle, onLog: (line: Captu
       code: new BundleCodeLoader(dags),
       runOperator,
       clock: new TestClock(),
+      secrets: new EnvSecretProvider(),
     },
     logs,
     dispose: () => rm(tempRoot, { recursive: true, force: true }),

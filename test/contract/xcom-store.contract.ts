@@ -11,8 +11,8 @@ export interface XComStoreUnderTest {
 
 /** What the implementation promises beyond the port's minimum. */
 export interface XComStoreContractOptions {
-  /** The store's size limit in bytes, when it has one (values over it throw XComTooLargeError). */
-  maxBytes?: number;
+  /** The store's size limit in bytes (values over it throw XComTooLargeError). */
+  maxBytes: number;
   /** Size of a value the store keeps out of line (a blob), to check that path round-trips too. */
   largeValueBytes?: number;
 }
@@ -42,7 +42,7 @@ const VALUES: [string, JsonValue][] = [
 export function describeXComStoreContract(
   name: string,
   makeStore: () => Promise<XComStoreUnderTest>,
-  options: XComStoreContractOptions = {},
+  options: XComStoreContractOptions,
 ): void {
   describe(`XComStore contract: ${name}`, () => {
     let subject: XComStoreUnderTest;
@@ -108,19 +108,16 @@ export function describeXComStoreContract(
       expect(await store.pull(key(), 'return_value')).toEqual(other);
     });
 
-    it.skipIf(options.maxBytes === undefined)(
-      'rejects a value over the size limit and keeps the old one',
-      async () => {
-        const limit = options.maxBytes ?? 0;
-        await store.push(key(), 'return_value', 'old');
-        const tooLarge = 'x'.repeat(limit); // JSON adds two quotes
-        const error = await store.push(key(), 'return_value', tooLarge).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(XComTooLargeError);
-        expect(error).toMatchObject({ key: key(), bytes: limit + 2, limitBytes: limit });
-        expect(await store.pull(key(), 'return_value')).toBe('old');
-        await store.push(key(), 'at_limit', 'x'.repeat(limit - 2));
-        expect(await store.pull(key(), 'at_limit')).toHaveLength(limit - 2);
-      },
-    );
+    it('rejects a value over the size limit and keeps the old one', async () => {
+      const limit = options.maxBytes;
+      await store.push(key(), 'return_value', 'old');
+      const tooLarge = 'x'.repeat(limit); // JSON adds two quotes
+      const error = await store.push(key(), 'return_value', tooLarge).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(XComTooLargeError);
+      expect(error).toMatchObject({ key: key(), bytes: limit + 2, limitBytes: limit });
+      expect(await store.pull(key(), 'return_value')).toBe('old');
+      await store.push(key(), 'at_limit', 'x'.repeat(limit - 2));
+      expect(await store.pull(key(), 'at_limit')).toHaveLength(limit - 2);
+    });
   });
 }

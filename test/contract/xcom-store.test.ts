@@ -31,10 +31,11 @@ const emulators = [
 ] as const;
 const MAX_BYTES = 300_000;
 
-describeXComStoreContract('MemoryXComStore', async () => ({
-  store: new MemoryXComStore(),
-  dispose: async () => {},
-}));
+describeXComStoreContract(
+  'MemoryXComStore',
+  async () => ({ store: new MemoryXComStore(MAX_BYTES), dispose: async () => {} }),
+  { maxBytes: MAX_BYTES },
+);
 
 for (const [name, endpoint] of emulators) {
   describeXComStoreContract(

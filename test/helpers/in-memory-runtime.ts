@@ -1,3 +1,4 @@
+import { EnvSecretProvider } from '../../functions/adapters/local/env-secret-provider';
 import { type CapturedLine, MemoryLogSink } from '../../functions/adapters/memory/log-sink';
 import { MemoryRunStore } from '../../functions/adapters/memory/run-store';
 import { MemoryXComStore } from '../../functions/adapters/memory/xcom-store';
@@ -12,7 +13,7 @@ import { TestClock } from '../../scripts/dags-test/runtime';
 /** Runs a DAG object (no bundling) through the real planner, applier, worker path and operators. */
 export async function runInMemory(
   dag: Dag,
-  options: { logicalDate?: string; conf?: Record<string, JsonValue> } = {},
+  options: { logicalDate?: string; conf?: Record<string, JsonValue>; env?: NodeJS.ProcessEnv } = {},
 ) {
   const spec = dag.toSpec({ fileloc: 'test.dag.ts', module: 'code/test.dag.mjs' });
   const lines: CapturedLine[] = [];
@@ -25,6 +26,7 @@ export async function runInMemory(
     logs,
     clock,
     runOperator,
+    secrets: new EnvSecretProvider(options.env ?? {}),
     code: {
       load: async (_v: string, _d: unknown, taskId: string) => {
         const fn = dag.taskCallable(taskId);

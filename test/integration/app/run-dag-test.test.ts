@@ -224,4 +224,29 @@ describe('dags test runtime: real planner, applier, worker path and operators in
       /operator "container" is declared but cannot run in this runtime yet/,
     );
   });
+
+  it('hands tasks their connections and variables, and names a missing one with where to create it', async () => {
+    const useDb = task('use_db', async (ctx) => {
+      const db = await ctx.connection('warehouse');
+      return { host: db.host ?? null, login: db.login ?? null, bucket: await ctx.variable('target_bucket') };
+    });
+    const fallback = task('fallback', (ctx) => ctx.variable('missing_var', 'default-value'));
+    const missing = task('missing', (ctx) => ctx.connection('nope'));
+    const r = await runInMemory(
+      dag({ dagId: 'secrets' }, () => [useDb(), fallback(), missing()]),
+      {
+        env: {
+          UPDRAFT_CONN_WAREHOUSE: 'postgres://etl:s3cret@db.internal:5432/sales',
+          UPDRAFT_VAR_TARGET_BUCKET: 'my-bucket',
+        },
+      },
+    );
+    expect(await r.xcomOf('use_db')).toEqual({ host: 'db.internal', login: 'etl', bucket: 'my-bucket' });
+    expect(await r.xcomOf('fallback')).toBe('default-value');
+    expect(r.byId('missing')).toMatchObject({
+      state: 'failed',
+      reason:
+        'connection "nope" not found: create the secret updraft/connections/nope (or UPDRAFT_CONN_NOPE locally)',
+    });
+  });
 });

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Clock } from '../../../ports/clock';
 import type { Connection, SecretProvider } from '../../../ports/secret-provider';
-import { parseConnection } from './parse-connection';
+import { parseConnection } from '../../shared/parse-connection';
 
 /** Options of `SecretsManagerProvider`. */
 export interface SecretsManagerProviderOptions {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   InvalidConnectionError,
   parseConnection,
-} from '../../../../functions/adapters/aws/secrets/parse-connection';
+} from '../../../../functions/adapters/shared/parse-connection';
 import type { Connection } from '../../../../functions/ports/secret-provider';
 
 type Expected = Omit<Connection, 'connId' | 'extra'> & { extra?: Record<string, unknown> };

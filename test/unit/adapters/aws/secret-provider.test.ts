@@ -7,11 +7,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { describe, expect, it } from 'vitest';
-import { InvalidConnectionError } from '../../../../functions/adapters/aws/secrets/parse-connection';
 import {
   SecretReadError,
   SecretsManagerProvider,
 } from '../../../../functions/adapters/aws/secrets/secret-provider';
+import { InvalidConnectionError } from '../../../../functions/adapters/shared/parse-connection';
 
 function fixture(options: { ttlMs?: number; prefix?: string } = {}) {
   const client = new SecretsManagerClient({ region: 'us-east-1' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Connection } from '../../../ports/secret-provider';
+import type { Connection } from '../../ports/secret-provider';
 
 /** A connection secret that is neither a valid Airflow URI nor Airflow's JSON form. Never quotes the secret. */
 export class InvalidConnectionError extends Error {

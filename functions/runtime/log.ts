@@ -1,7 +1,7 @@
 const LEVELS = { info: 0, warn: 1, error: 2, silent: 3 } as const;
 type Level = keyof typeof LEVELS;
-/** `UPDRAFT_LOG_LEVEL` (info | warn | error | silent), read once; default info. */
-const threshold = LEVELS[(process.env.UPDRAFT_LOG_LEVEL as Level | undefined) ?? 'info'] ?? LEVELS.info;
+/** `UPDRAFT_LOG_LEVEL` (info | warn | error | silent); default info. Read per line: it is one lookup. */
+const threshold = () => LEVELS[(process.env.UPDRAFT_LOG_LEVEL as Level | undefined) ?? 'info'] ?? LEVELS.info;
 
 /** One structured log line (JSON) for CloudWatch: `level`, `message`, then fields. */
 export function logJson(
@@ -9,7 +9,7 @@ export function logJson(
   message: string,
   fields: Record<string, unknown> = {},
 ): void {
-  if (LEVELS[level] < threshold) return;
+  if (LEVELS[level] < threshold()) return;
   const line = JSON.stringify({ level, message, time: new Date().toISOString(), ...fields });
   if (level === 'error') console.error(line);
   else console.log(line);

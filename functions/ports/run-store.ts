@@ -56,4 +56,45 @@ export interface RunStore {
   advanceDagCursor(dagId: string, expected: DataInterval | undefined, next: DataInterval): Promise<void>;
   /** Pauses or unpauses a DAG (creating its item if needed). */
   setDagPaused(dagId: string, isPaused: boolean): Promise<void>;
+
+  /** Runs of one DAG, newest logical date first (or oldest with order 'asc'), optionally only in some states; paginated. */
+  listRuns(
+    dagId: string,
+    options?: { states?: readonly DagRunState[]; order?: 'asc' | 'desc'; limit?: number; offset?: number },
+  ): Promise<{ runs: DagRunRecord[]; total: number }>;
+  /** Deletes a run with its logical-date marker, task instances and XCom items (not blobs); false when it did not exist. */
+  deleteRun(dagId: string, runId: string): Promise<boolean>;
+  /** Every DAG item (paused flags and cursors) — few items, one partition-free Query via a sparse index or a small GSI; no Scan. */
+  listDagStates(): Promise<DagStateRecord[]>;
+}
+
+/** Defaults of `listRuns` options (Airflow's page size): the 100 newest runs, in every state. */
+export const LIST_RUNS_DEFAULTS = { limit: 100, offset: 0, order: 'desc' } as const;
+
+/** `listRuns` options with defaults applied; an empty `states` list means every state (as in Airflow). */
+export interface ResolvedListRunsOptions {
+  states: readonly DagRunState[];
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/** Applies the defaults and rejects a negative or fractional limit or offset with a RangeError naming it. */
+export function resolveListRunsOptions(
+  options: Parameters<RunStore['listRuns']>[1] = {},
+): ResolvedListRunsOptions {
+  const { limit = LIST_RUNS_DEFAULTS.limit, offset = LIST_RUNS_DEFAULTS.offset } = options;
+  for (const [name, value] of [
+    ['limit', limit],
+    ['offset', offset],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`listRuns ${name} must be an integer ≥ 0, got ${value}`);
+    }
+  }
+  const order = options.order ?? LIST_RUNS_DEFAULTS.order;
+  if (order !== 'asc' && order !== 'desc') {
+    throw new RangeError(`listRuns order must be "asc" or "desc", got ${JSON.stringify(order)}`);
+  }
+  return { states: [...new Set(options.states ?? [])], order, limit, offset };
 }

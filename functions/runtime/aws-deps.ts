@@ -12,7 +12,7 @@ import type { TickDeps } from '../app/scheduler-tick';
 import { DEFAULT_PLAN_LIMITS, type PlanLimits } from '../core/planner/commands';
 import { runOperator } from '../operators/registry';
 import type { Clock } from '../ports/clock';
-import type { LogSink } from '../ports/task-log';
+import type { LogReader, LogSink } from '../ports/task-log';
 import type { AwsClients } from './aws-clients';
 import { BundleCodeLoader } from './bundle-code-loader';
 import type { RuntimeConfig } from './config';
@@ -46,7 +46,7 @@ export function createAwsDeps(config: RuntimeConfig, clients: AwsClients, clock:
     blobs,
     inlineLimitBytes: config.xcomInlineLimitBytes,
   });
-  const logs: LogSink =
+  const logs: LogSink & LogReader =
     config.logBackend === 'cloudwatch'
       ? new CloudWatchLogSink({ client: clients.logs, logGroupName: config.logGroup! })
       : new S3LogSink({ client: clients.s3, bucket: config.bucket, clock: () => clock.now() });

@@ -29,6 +29,8 @@ const configSchema = z.object({
   maxRunsPerDagPerTick: positiveInt(10),
   /** Seconds before the Lambda deadline at which a task is stopped and retried. Default 20. */
   lambdaSafetyMarginSeconds: positiveInt(20),
+  /** Scheduler function the API invokes (asynchronously) after a trigger or clear; unset: wait for the tick. */
+  schedulerFunctionName: z.string().optional(),
   /** XCom values up to this many bytes are stored inline in DynamoDB, larger ones in S3. Default 65536. */
   xcomInlineLimitBytes: positiveInt(64 * 1024),
 });

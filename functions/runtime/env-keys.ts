@@ -16,4 +16,5 @@ export const ENV = {
   maxRunsPerDagPerTick: 'UPDRAFT_MAX_RUNS_PER_DAG_PER_TICK',
   lambdaSafetyMarginSeconds: 'UPDRAFT_LAMBDA_SAFETY_MARGIN_SECONDS',
   xcomInlineLimitBytes: 'UPDRAFT_XCOM_INLINE_LIMIT_BYTES',
+  schedulerFunctionName: 'UPDRAFT_SCHEDULER_FUNCTION_NAME',
 } as const;

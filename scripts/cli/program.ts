@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { REPO_ROOT } from '../bundle/paths';
+import { registerApiServe } from './commands/api-serve';
 import { registerDagsBuild } from './commands/dags-build';
 import { registerDagsList } from './commands/dags-list';
 import { registerDagsNextRuns } from './commands/dags-next-runs';
@@ -30,6 +31,7 @@ export function createProgram(io: Io = processIo): Command {
   registerDagsList(dags, io);
   registerDagsNextRuns(dags, io);
   registerDagsTest(dags, io);
+  registerApiServe(program, io);
   return program;
 }
 

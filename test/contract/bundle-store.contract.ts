@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serializeManifest } from '../../functions/adapters/shared/manifest-codec';
 import type { DagSpec, Manifest } from '../../functions/core/model';
-import { BundleNotFoundError, type BundleStore } from '../../functions/ports/bundle-store';
+import {
+  type BundleImportError,
+  BundleNotFoundError,
+  type BundleStore,
+} from '../../functions/ports/bundle-store';
 import { dagSpec, taskSpec } from '../helpers/specs';
 
 /** A valid one-DAG manifest of `version`. */
@@ -84,6 +88,57 @@ export function bundleStoreContract(name: string, setup: () => Promise<BundleSto
       ).rejects.toThrow(/invalid bundle file path/);
       expect((await store.currentManifest())?.version).toBe('v1');
       await expect(store.manifest('v2')).rejects.toBeInstanceOf(BundleNotFoundError);
+    });
+  });
+}
+
+/** The import-error members of the BundleStore contract (every adapter, including memory). */
+export function bundleImportErrorsContract(name: string, setup: () => Promise<BundleStore>): void {
+  describe(`BundleStore import errors contract: ${name}`, () => {
+    const errors: BundleImportError[] = [
+      {
+        timestamp: '2024-05-01T10:00:00.000Z',
+        filename: 'etl.dag.ts',
+        message: 'etl.dag.ts: cycle a → b → a',
+      },
+      {
+        timestamp: '2024-05-01T10:00:00.000Z',
+        filename: 'ünï/cödé.dag.ts',
+        message: 'SyntaxError:\n  at line 3',
+      },
+    ];
+
+    it('has no import errors before any were recorded', async () => {
+      const store = await setup();
+      expect(await store.importErrors()).toEqual([]);
+    });
+
+    it('returns the recorded errors in order, and replaces them on the next record', async () => {
+      const store = await setup();
+      await store.recordImportErrors(errors);
+      expect(await store.importErrors()).toEqual(errors);
+      await store.recordImportErrors([errors[1]!]);
+      expect(await store.importErrors()).toEqual([errors[1]]);
+      await store.recordImportErrors([]);
+      expect(await store.importErrors()).toEqual([]);
+    });
+
+    it('keeps import errors apart from bundles', async () => {
+      const store = await setup();
+      await store.recordImportErrors(errors);
+      await store.publish('v1', bundleFiles('v1'));
+      expect(await store.importErrors()).toEqual(errors);
+      expect((await store.currentManifest())?.version).toBe('v1');
+    });
+
+    it('hands out copies: changing a returned or recorded list changes nothing stored', async () => {
+      const store = await setup();
+      const recorded = structuredClone(errors);
+      await store.recordImportErrors(recorded);
+      recorded[0]!.message = 'changed';
+      const read = await store.importErrors();
+      read.pop();
+      expect(await store.importErrors()).toEqual(errors);
     });
   });
 }

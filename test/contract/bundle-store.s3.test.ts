@@ -6,7 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { attachRequestCounter, RequestCounter } from '../../functions/adapters/aws/request-counter';
 import { S3BundleStore } from '../../functions/adapters/aws/s3/bundle-store';
 import { createTestBucket, fauxqsS3Client } from '../helpers/fauxqs';
-import { bundleFiles, bundleStoreContract, manifestFor } from './bundle-store.contract';
+import {
+  bundleFiles,
+  bundleImportErrorsContract,
+  bundleStoreContract,
+  manifestFor,
+} from './bundle-store.contract';
 
 const cacheRoots: string[] = [];
 afterAll(async () => {
@@ -58,6 +63,7 @@ function recordStatuses(client: S3Client): number[] {
 }
 
 bundleStoreContract('S3BundleStore on fauxqs', async () => (await fixture()).store);
+bundleImportErrorsContract('S3BundleStore on fauxqs', async () => (await fixture()).store);
 
 describe('S3BundleStore', () => {
   it('lays bundles out as bundles/<version>/… with current.json written last', async () => {
@@ -178,5 +184,24 @@ describe('S3BundleStore', () => {
     });
     await expect(store.currentManifest()).rejects.toMatchObject({ name: 'NoSuchBucket' });
     await expect(store.manifest('v1')).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+
+  it('keeps import errors in one object, <prefix>import-errors.json', async () => {
+    const { store, client, bucket } = await fixture({ prefix: 'team-a/bundles/' });
+    const errors = [{ timestamp: '2024-05-01T10:00:00.000Z', filename: 'etl.dag.ts', message: 'boom' }];
+    await store.recordImportErrors(errors);
+    const object = await client.send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'team-a/bundles/import-errors.json' }),
+    );
+    expect(object.ContentType).toBe('application/json');
+    expect(JSON.parse(await object.Body!.transformToString())).toEqual({ errors });
+  });
+
+  it('rejects a corrupt import-errors object with an error naming it', async () => {
+    const { store, client, bucket } = await fixture();
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'bundles/import-errors.json', Body: '[1]' }),
+    );
+    await expect(store.importErrors()).rejects.toThrow(/bundles\/import-errors\.json is not \{"errors"/);
   });
 });

@@ -3,10 +3,13 @@ import type { DagRunRecord, DagStateRecord, TaskInstanceKey } from '../../functi
 import type { TaskState } from '../../functions/core/states';
 import { RunAlreadyExistsError, StaleTransitionError } from '../../functions/ports/errors';
 import type { InstanceExpectation, RunStore, TaskInstancePatch } from '../../functions/ports/run-store';
+import type { XComStore } from '../../functions/ports/xcom-store';
 
 /** A store under test, fresh for each test. */
 export interface RunStoreUnderTest {
   store: RunStore;
+  /** An XCom store on the same state, whose items `deleteRun` must delete with the run. */
+  xcoms: XComStore;
   dispose(): Promise<void>;
   /**
    * Leaves what a crash between the two writes of `createRun` leaves: `logicalDate` reserved for

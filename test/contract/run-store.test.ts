@@ -5,10 +5,14 @@ import { DynamoStoreError } from '../../functions/adapters/aws/dynamo/errors';
 import { CorruptItemError, markerToItem } from '../../functions/adapters/aws/dynamo/items';
 import { DynamoRunStore } from '../../functions/adapters/aws/dynamo/run-store';
 import { runKey, tableDefinition, taskInstanceKey } from '../../functions/adapters/aws/dynamo/table';
+import { DynamoXComStore } from '../../functions/adapters/aws/dynamo/xcom-store';
 import { MemoryRunStore } from '../../functions/adapters/memory/run-store';
+import { MemoryXComStore } from '../../functions/adapters/memory/xcom-store';
 import { RunAlreadyExistsError, StaleTransitionError } from '../../functions/ports/errors';
 import { dynamoClient, type FreshTable, freshTable } from '../helpers/dynamo';
-import { describeRunStoreContract, runOn } from './run-store.contract';
+import { describeRunStoreContract, type RunStoreUnderTest, runOn } from './run-store.contract';
+import { describeRunStoreQueriesContract } from './run-store.queries.contract';
+import { MapBlobStore } from './xcom-store.contract';
 
 const endpoints = inject('dynamoEndpoints');
 const emulators = [
@@ -16,23 +20,29 @@ const emulators = [
   ['DynamoDB Local', endpoints.dynamoDbLocal],
 ] as const;
 
-describeRunStoreContract('MemoryRunStore', async () => ({
-  store: new MemoryRunStore(),
-  dispose: async () => {},
-}));
+const memoryStore = async (): Promise<RunStoreUnderTest> => {
+  const xcoms = new MemoryXComStore();
+  return { store: new MemoryRunStore({ xcoms }), xcoms, dispose: async () => {} };
+};
+describeRunStoreContract('MemoryRunStore', memoryStore);
+describeRunStoreQueriesContract('MemoryRunStore', memoryStore);
 
 for (const [name, endpoint] of emulators) {
-  describeRunStoreContract(`DynamoRunStore on ${name}`, async () => {
+  const dynamoStore = async (): Promise<RunStoreUnderTest> => {
     const table = await freshTable(endpoint);
+    const options = { client: table.doc, tableName: table.tableName };
     return {
-      store: new DynamoRunStore({ client: table.doc, tableName: table.tableName }),
+      store: new DynamoRunStore(options),
+      xcoms: new DynamoXComStore({ ...options, blobs: new MapBlobStore() }),
       dispose: table.dispose,
       orphanLogicalDate: async (dagId, logicalDate, runId) => {
         const Item = markerToItem(dagId, { runId, logicalDate, createdAt: 0 });
         await table.doc.send(new PutCommand({ TableName: table.tableName, Item }));
       },
     };
-  });
+  };
+  describeRunStoreContract(`DynamoRunStore on ${name}`, dynamoStore);
+  describeRunStoreQueriesContract(`DynamoRunStore on ${name}`, dynamoStore);
 }
 
 describe.each(emulators)('DynamoRunStore specifics on %s', (_name, endpoint) => {
@@ -204,9 +214,10 @@ describe('DynamoRunStore errors', () => {
     client.destroy();
   });
 
-  it('describes the table with two sparse-friendly GSIs and on-demand billing', () => {
+  it('describes the table with three sparse-friendly GSIs and on-demand billing', () => {
     const definition = tableDefinition('t');
     expect(definition.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(definition.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['GSI1', 'GSI2']);
+    expect(definition.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['GSI1', 'GSI2', 'GSI3']);
+    expect(definition.AttributeDefinitions?.map((a) => a.AttributeName)).toContain('GSI3SK');
   });
 });

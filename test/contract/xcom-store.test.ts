@@ -5,24 +5,9 @@ import { DynamoRunStore } from '../../functions/adapters/aws/dynamo/run-store';
 import { xcomKey } from '../../functions/adapters/aws/dynamo/table';
 import { DEFAULT_MAX_XCOM_BYTES, DynamoXComStore } from '../../functions/adapters/aws/dynamo/xcom-store';
 import { MemoryXComStore } from '../../functions/adapters/memory/xcom-store';
-import type { BlobStore } from '../../functions/ports/blob-store';
 import { XComTooLargeError } from '../../functions/ports/xcom-store';
 import { dynamoClient, type FreshTable, freshTable } from '../helpers/dynamo';
-import { describeXComStoreContract } from './xcom-store.contract';
-
-/** BlobStore in a Map, standing in for S3. */
-class MapBlobStore implements BlobStore {
-  readonly objects = new Map<string, { body: Uint8Array; contentType: string }>();
-  async put(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
-    this.objects.set(key, {
-      body: typeof body === 'string' ? new TextEncoder().encode(body) : body,
-      contentType,
-    });
-  }
-  async get(key: string): Promise<Uint8Array | undefined> {
-    return this.objects.get(key)?.body;
-  }
-}
+import { describeXComStoreContract, MapBlobStore } from './xcom-store.contract';
 
 const endpoints = inject('dynamoEndpoints');
 const emulators = [
@@ -119,6 +104,42 @@ describe.each(emulators)('DynamoXComStore specifics on %s', (_name, endpoint) =>
     await expect(store.pull(key, 'odd')).rejects.toThrow(/XCOM#extract#-1#odd is corrupt/);
   });
 
+  it('lists blob-stored values with inline ones, in sort-key order', async () => {
+    const values = Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? i : 'b'.repeat(200 + i)));
+    await Promise.all(
+      values.map((value, i) => store.push({ ...key, mapIndex: 19 - i }, 'return_value', value)),
+    );
+    const listed = await store.list(key.dagId, key.runId, key.taskId);
+    expect(listed.map((x) => x.key.mapIndex)).toEqual(values.map((_, i) => i));
+    expect(listed.map((x) => x.value)).toEqual([...values].reverse());
+    expect(blobs.objects.size).toBe(13);
+  });
+
+  it('reports a missing blob or a corrupt item when listing, and rejects unsafe task ids', async () => {
+    await store.push(key, 'big', 'z'.repeat(200));
+    blobs.objects.clear();
+    await expect(store.list(key.dagId, key.runId)).rejects.toThrow(/XCOM#extract#-1#big is corrupt: blob/);
+    await table.doc.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { ...xcomKey(key, 'big'), type: 'XCom', value: '1' },
+      }),
+    );
+    await expect(store.list(key.dagId, key.runId)).rejects.toThrow(
+      /XCOM#extract#-1#big is corrupt: .*xcomKey/,
+    );
+    await expect(store.list(key.dagId, key.runId, 'a#b')).rejects.toThrow(/task id "a#b" cannot be stored/);
+  });
+
+  it('leaves blobs behind when the run store deletes a run (the bucket lifecycle removes them)', async () => {
+    const runs = new DynamoRunStore({ client: table.client, tableName: table.tableName });
+    await store.push(key, 'small', 1);
+    await store.push(key, 'big', 'z'.repeat(200));
+    expect(await runs.deleteRun(key.dagId, key.runId)).toBe(false);
+    expect(await store.list(key.dagId, key.runId)).toEqual([]);
+    expect([...blobs.objects.keys()]).toEqual(['xcom/etl/manual__1/extract/-1/big.json']);
+  });
+
   it('shares the run partition with task instances without showing up among them', async () => {
     const runs = new DynamoRunStore({ client: table.client, tableName: table.tableName });
     await store.push(key, 'return_value', 1);
@@ -126,6 +147,7 @@ describe.each(emulators)('DynamoXComStore specifics on %s', (_name, endpoint) =>
     expect(await runs.listTaskInstances(key.dagId, key.runId)).toEqual([
       { ...key, state: 'success', tryNumber: 1 },
     ]);
+    expect(await store.list(key.dagId, key.runId)).toEqual([{ key, xcomKey: 'return_value', value: 1 }]);
   });
 });
 

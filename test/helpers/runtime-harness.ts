@@ -43,11 +43,12 @@ export interface HarnessPorts {
 /** In-memory ports with the same semantics as the AWS adapters. */
 export function memoryPorts(): HarnessPorts & { queue: MemoryTaskQueue; logs: MemoryLogSink } {
   const queue = new MemoryTaskQueue();
+  const xcom = new MemoryXComStore();
   return {
-    store: new MemoryRunStore(),
+    store: new MemoryRunStore({ xcoms: xcom }),
     queue,
     bundles: new MemoryBundleStore(),
-    xcom: new MemoryXComStore(),
+    xcom,
     logs: new MemoryLogSink(),
     receive: async () => queue.take(),
   };

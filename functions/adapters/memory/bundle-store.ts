@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Manifest } from '../../core/model';
-import { BundleNotFoundError, type BundleStore } from '../../ports/bundle-store';
+import { type BundleImportError, BundleNotFoundError, type BundleStore } from '../../ports/bundle-store';
 import { parseManifest } from '../shared/manifest-codec';
 
 /** BundleStore in memory; `localDir` writes a version's files to a temp folder once. */
@@ -10,6 +10,7 @@ export class MemoryBundleStore implements BundleStore {
   private readonly versions = new Map<string, ReadonlyMap<string, Uint8Array>>();
   private readonly dirs = new Map<string, Promise<string>>();
   private current: string | undefined;
+  private errors: BundleImportError[] = [];
 
   async currentManifest(): Promise<Manifest | undefined> {
     return this.current === undefined ? undefined : this.manifest(this.current);
@@ -42,5 +43,13 @@ export class MemoryBundleStore implements BundleStore {
   async publish(version: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
     this.versions.set(version, new Map(files));
     this.current = version;
+  }
+
+  async importErrors(): Promise<BundleImportError[]> {
+    return structuredClone(this.errors);
+  }
+
+  async recordImportErrors(errors: readonly BundleImportError[]): Promise<void> {
+    this.errors = structuredClone([...errors]);
   }
 }

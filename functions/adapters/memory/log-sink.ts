@@ -1,5 +1,5 @@
 import { formatKey, type TaskInstanceKey } from '../../core/records';
-import type { LogSink, TaskLog } from '../../ports/task-log';
+import type { LogChunk, LogReader, LogSink, TaskLog } from '../../ports/task-log';
 
 /** One captured log line. */
 export interface CapturedLine {
@@ -10,7 +10,7 @@ export interface CapturedLine {
 }
 
 /** LogSink that keeps lines in memory and optionally forwards each one (the `dags test` console). */
-export class MemoryLogSink implements LogSink {
+export class MemoryLogSink implements LogSink, LogReader {
   readonly lines: CapturedLine[] = [];
 
   constructor(private readonly forward?: (line: CapturedLine) => void) {}
@@ -26,11 +26,28 @@ export class MemoryLogSink implements LogSink {
     };
   }
 
+  /** Lines from `offset` (a line count: the cursor of this adapter), each ending in a newline. */
+  async read(key: TaskInstanceKey, tryNumber: number, options: { offset?: number } = {}): Promise<LogChunk> {
+    const offset = options.offset ?? 0;
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw new RangeError(`log offset must be a non-negative integer, got ${offset}`);
+    }
+    const lines = this.linesOf(key, tryNumber);
+    const next = lines.slice(offset);
+    return {
+      content: next.map((l) => `${l.message}\n`).join(''),
+      nextOffset: Math.max(offset, lines.length),
+    };
+  }
+
   /** The text of one attempt's log. */
   text(key: TaskInstanceKey, tryNumber: number): string {
-    return this.lines
-      .filter((l) => formatKey(l.key) === formatKey(key) && l.tryNumber === tryNumber)
+    return this.linesOf(key, tryNumber)
       .map((l) => l.message)
       .join('\n');
+  }
+
+  private linesOf(key: TaskInstanceKey, tryNumber: number): CapturedLine[] {
+    return this.lines.filter((l) => formatKey(l.key) === formatKey(key) && l.tryNumber === tryNumber);
   }
 }

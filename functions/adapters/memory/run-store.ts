@@ -9,7 +9,19 @@ import {
 import type { DagRunState } from '../../core/states';
 import type { DataInterval } from '../../core/timetables/types';
 import { RunAlreadyExistsError, StaleTransitionError } from '../../ports/errors';
-import type { InstanceExpectation, RunStore, TaskInstancePatch } from '../../ports/run-store';
+import {
+  type InstanceExpectation,
+  type RunStore,
+  resolveListRunsOptions,
+  type TaskInstancePatch,
+} from '../../ports/run-store';
+import type { MemoryXComStore } from './xcom-store';
+
+/** Options of MemoryRunStore. */
+export interface MemoryRunStoreOptions {
+  /** The XCom store whose values `deleteRun` drops with the run (DynamoDB keeps both in one table). */
+  xcoms?: MemoryXComStore;
+}
 
 /**
  * RunStore in process memory with the same conditional semantics as the DynamoDB adapter, for
@@ -19,6 +31,8 @@ export class MemoryRunStore implements RunStore {
   private readonly runs = new Map<string, DagRunRecord>();
   private readonly instances = new Map<string, TaskInstanceRecord>();
   private readonly dags = new Map<string, DagStateRecord>();
+
+  constructor(private readonly options: MemoryRunStoreOptions = {}) {}
 
   async createRun(run: DagRunRecord): Promise<void> {
     const id = `${run.dagId}/${run.runId}`;
@@ -151,6 +165,35 @@ export class MemoryRunStore implements RunStore {
 
   async setDagPaused(dagId: string, isPaused: boolean): Promise<void> {
     this.dags.set(dagId, { ...(this.dags.get(dagId) ?? { dagId }), isPaused });
+  }
+
+  async listRuns(
+    dagId: string,
+    options?: Parameters<RunStore['listRuns']>[1],
+  ): Promise<{ runs: DagRunRecord[]; total: number }> {
+    const { states, order, limit, offset } = resolveListRunsOptions(options);
+    const sign = order === 'asc' ? 1 : -1;
+    const matching = [...this.runs.values()]
+      .filter((r) => r.dagId === dagId && (states.length === 0 || states.includes(r.state)))
+      // Logical dates are unique per DAG and ISO text, so `<` is the index's byte order.
+      .sort((a, b) => sign * (a.logicalDate < b.logicalDate ? -1 : 1));
+    const runs = matching.slice(offset, offset + limit).map((r) => structuredClone(r));
+    return { runs, total: matching.length };
+  }
+
+  async deleteRun(dagId: string, runId: string): Promise<boolean> {
+    // Like the DynamoDB store, task instances and XComs go even when the run item is missing.
+    for (const [id, ti] of this.instances) {
+      if (ti.dagId === dagId && ti.runId === runId) this.instances.delete(id);
+    }
+    this.options.xcoms?.deleteRun(dagId, runId);
+    return this.runs.delete(`${dagId}/${runId}`);
+  }
+
+  async listDagStates(): Promise<DagStateRecord[]> {
+    return [...this.dags.values()]
+      .sort((a, b) => (a.dagId < b.dagId ? -1 : 1))
+      .map((s) => structuredClone(s));
   }
 }
 

@@ -50,7 +50,8 @@ export async function createRun(
   // The run id exists. Our marker is right if that run has the same logical date; otherwise it
   // reserves a date for nothing, so release it (only if it still names this run id).
   const existing = await getRun(ctx, run.dagId, run.runId);
-  if (existing?.logicalDate !== run.logicalDate) await releaseMarker(ctx, run);
+  if (existing?.logicalDate !== run.logicalDate)
+    await releaseMarker(ctx, run.dagId, run.runId, run.logicalDate);
   throw new RunAlreadyExistsError(run.dagId, run.runId);
 }
 
@@ -106,8 +107,14 @@ async function putMarker(
   );
 }
 
-async function releaseMarker(ctx: TableContext, run: DagRunRecord): Promise<void> {
-  const key = logicalDateKey(run.dagId, run.logicalDate);
+/** Deletes the logical-date marker if it still names this run (a new run may have taken it over). */
+export async function releaseMarker(
+  ctx: TableContext,
+  dagId: string,
+  runId: string,
+  logicalDate: string,
+): Promise<void> {
+  const key = logicalDateKey(dagId, logicalDate);
   await call(
     { operation: 'DeleteItem', tableName: ctx.tableName, key },
     async () => {
@@ -115,8 +122,9 @@ async function releaseMarker(ctx: TableContext, run: DagRunRecord): Promise<void
         new DeleteCommand({
           TableName: ctx.tableName,
           Key: key,
-          ConditionExpression: 'runId = :runId',
-          ExpressionAttributeValues: { ':runId': run.runId },
+          ConditionExpression: '#runId = :runId',
+          ExpressionAttributeNames: { '#runId': 'runId' },
+          ExpressionAttributeValues: { ':runId': runId },
         }),
       );
     },

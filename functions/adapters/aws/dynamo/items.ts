@@ -2,7 +2,15 @@ import { z } from 'zod';
 import type { JsonValue } from '../../../core/model';
 import type { DagRunRecord, DagStateRecord, TaskInstanceRecord } from '../../../core/records';
 import { DagRunState, isRunFinished, RunType, TaskState } from '../../../core/states';
-import { activeRunIndex, dagKey, ItemType, logicalDateIndex, logicalDateKey, runKey } from './table';
+import {
+  activeRunIndex,
+  dagKey,
+  dagListIndex,
+  ItemType,
+  logicalDateIndex,
+  logicalDateKey,
+  runKey,
+} from './table';
 
 /**
  * Item ↔ record mapping. Items carry the record's fields as top-level attributes (so conditions
@@ -157,6 +165,7 @@ export function dagStateToItem(state: DagStateRecord): Item {
   const cursor = state.lastAutomatedDataInterval;
   return {
     ...dagKey(state.dagId),
+    ...dagListIndex(state.dagId),
     type: ItemType.Dag,
     dagId: state.dagId,
     isPaused: state.isPaused,

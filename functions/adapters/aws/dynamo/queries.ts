@@ -1,4 +1,4 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { DagRunRecord, TaskInstanceRecord } from '../../../core/records';
 import type { TableContext } from './client';
 import { call } from './errors';
@@ -13,16 +13,22 @@ import {
   TASK_INSTANCE_PREFIX,
 } from './table';
 
-type QueryInput = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>;
+/** A Query's input without the table name, which the context supplies. */
+export type QueryInput = Omit<QueryCommandInput, 'TableName'>;
+
+/** One page of a query (errors translated by `call`). */
+export async function queryPage(ctx: TableContext, input: QueryInput): Promise<QueryCommandOutput> {
+  return call({ operation: 'Query', tableName: ctx.tableName }, () =>
+    ctx.doc.send(new QueryCommand({ ...input, TableName: ctx.tableName })),
+  );
+}
 
 /** Every item a query matches, following LastEvaluatedKey through all pages. */
-async function queryAll(ctx: TableContext, input: QueryInput): Promise<Item[]> {
+export async function queryAll(ctx: TableContext, input: QueryInput): Promise<Item[]> {
   const items: Item[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await call({ operation: 'Query', tableName: ctx.tableName }, () =>
-      ctx.doc.send(new QueryCommand({ ...input, TableName: ctx.tableName, ExclusiveStartKey: start })),
-    );
+    const page = await queryPage(ctx, { ...input, ExclusiveStartKey: start });
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);

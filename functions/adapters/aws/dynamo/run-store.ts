@@ -12,10 +12,18 @@ import { StaleTransitionError } from '../../../ports/errors';
 import type { InstanceExpectation, RunStore, TaskInstancePatch } from '../../../ports/run-store';
 import { type DynamoTableOptions, type TableContext, tableContext } from './client';
 import { createRun, getRun } from './create-run';
-import { advanceDagCursor, getDagStates, putDagStateIfAbsent, setDagPaused } from './dag-states';
+import {
+  advanceDagCursor,
+  getDagStates,
+  listDagStates,
+  putDagStateIfAbsent,
+  setDagPaused,
+} from './dag-states';
+import { deleteRun } from './delete-run';
 import { call, describeFound } from './errors';
 import { UpdateBuilder } from './expressions';
 import { instanceAttributes, instanceFromItem, runAttributes, runFromItem } from './items';
+import { listRuns } from './list-runs';
 import { listActiveRuns, listTaskInstances, previousRun } from './queries';
 import { Attr, activeRunIndex, ItemType, runKey, taskInstanceKey } from './table';
 
@@ -200,6 +208,21 @@ export class DynamoRunStore implements RunStore {
 
   async setDagPaused(dagId: string, isPaused: boolean): Promise<void> {
     await setDagPaused(this.ctx, dagId, isPaused);
+  }
+
+  async listRuns(
+    dagId: string,
+    options?: Parameters<RunStore['listRuns']>[1],
+  ): Promise<{ runs: DagRunRecord[]; total: number }> {
+    return listRuns(this.ctx, dagId, options);
+  }
+
+  async deleteRun(dagId: string, runId: string): Promise<boolean> {
+    return deleteRun(this.ctx, dagId, runId);
+  }
+
+  async listDagStates(): Promise<DagStateRecord[]> {
+    return listDagStates(this.ctx);
   }
 }
 

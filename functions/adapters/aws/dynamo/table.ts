@@ -13,6 +13,12 @@ import type { TaskInstanceKey } from '../../../core/records';
  * | task instance     | `RUN#<dagId>#<runId>`  | `TI#<taskId>#<mapIndex>`             |
  * | XCom              | `RUN#<dagId>#<runId>`  | `XCOM#<taskId>#<mapIndex>#<xcomKey>` |
  *
+ * | index | PK            | SK            | items                   |
+ * | ----- | ------------- | ------------- | ----------------------- |
+ * | GSI1  | `ACTIVE`      | `<dag>#<run>` | queued and running runs |
+ * | GSI2  | `DAG#<dagId>` | logical date  | every run               |
+ * | GSI3  | `DAGS`        | `<dagId>`     | every DAG state item    |
+ *
  * DAG and task ids cannot contain `#` (they match `[A-Za-z0-9_.-]`), so a run id or XCom key,
  * always the last part of a key, may contain anything without making two keys collide.
  */
@@ -25,6 +31,8 @@ export const Attr = {
   GSI1SK: 'GSI1SK',
   GSI2PK: 'GSI2PK',
   GSI2SK: 'GSI2SK',
+  GSI3PK: 'GSI3PK',
+  GSI3SK: 'GSI3SK',
 } as const;
 
 /** Sparse index of active (queued or running) runs: only those items carry `GSI1PK`. */
@@ -33,6 +41,13 @@ export const ACTIVE_RUNS_INDEX = 'GSI1';
 export const RUNS_BY_LOGICAL_DATE_INDEX = 'GSI2';
 /** `GSI1PK` of every active run; finished runs have the attribute removed. */
 export const ACTIVE_PARTITION = 'ACTIVE';
+/**
+ * Sparse index of DAG state items, one partition ordered by DAG id: listing every DAG is one
+ * Query instead of a Scan. It holds one small item per DAG, so a single partition is enough.
+ */
+export const DAGS_INDEX = 'GSI3';
+/** `GSI3PK` of every DAG state item. */
+export const DAGS_PARTITION = 'DAGS';
 
 /** The item kinds, stored in `type` so a reader can tell what it holds. */
 export const ItemType = {
@@ -74,13 +89,22 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
         ],
         Projection: projectAll,
       },
+      {
+        IndexName: DAGS_INDEX,
+        KeySchema: [
+          { AttributeName: Attr.GSI3PK, KeyType: 'HASH' },
+          { AttributeName: Attr.GSI3SK, KeyType: 'RANGE' },
+        ],
+        Projection: projectAll,
+      },
     ],
   };
 }
 
 const UNSAFE_ID = /#/;
 
-function checkId(kind: string, value: string): string {
+/** Returns a DAG or task id that is safe in a key, or throws a RangeError naming it. */
+export function checkId(kind: string, value: string): string {
   if (value.length === 0 || UNSAFE_ID.test(value)) {
     throw new RangeError(
       `${kind} ${JSON.stringify(value)} cannot be stored: it must be non-empty without "#"`,
@@ -159,4 +183,9 @@ export function activeRunIndex(dagId: string, runId: string): Record<string, str
 /** Index attributes that order a DAG's runs by logical date. */
 export function logicalDateIndex(dagId: string, logicalDate: string): Record<string, string> {
   return { [Attr.GSI2PK]: dagPartition(dagId), [Attr.GSI2SK]: logicalDate };
+}
+
+/** Index attributes that list a DAG state item in GSI3. */
+export function dagListIndex(dagId: string): Record<string, string> {
+  return { [Attr.GSI3PK]: DAGS_PARTITION, [Attr.GSI3SK]: checkId('DAG id', dagId) };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { Manifest } from '../../../core/model';
-import { BundleNotFoundError, type BundleStore } from '../../../ports/bundle-store';
+import { type BundleImportError, BundleNotFoundError, type BundleStore } from '../../../ports/bundle-store';
 import { parseManifest } from '../../shared/manifest-codec';
 import {
   assertBundlePath,
@@ -27,6 +27,9 @@ export interface S3BundleStoreOptions {
 }
 
 const pointerSchema = z.object({ version: z.string().min(1) });
+const importErrorsSchema = z.object({
+  errors: z.array(z.object({ timestamp: z.string(), filename: z.string(), message: z.string() })),
+});
 
 /**
  * DAG bundles in S3: `<prefix><version>/…` (immutable) and `<prefix>current.json` (`{"version": …}`).
@@ -117,19 +120,44 @@ export class S3BundleStore implements BundleStore {
     await this.put(`${this.prefix}current.json`, JSON.stringify({ version }), 'application/json');
   }
 
-  private async readManifest(version: string): Promise<Manifest> {
-    checkReadVersion(version);
-    const key = `${this.prefix}${version}/manifest.json`;
-    let text: string;
+  /** `<prefix>import-errors.json` (`{"errors": […]}`); no object means no errors. */
+  async importErrors(): Promise<BundleImportError[]> {
+    const key = `${this.prefix}import-errors.json`;
+    const text = await this.getText(key);
+    if (text === undefined) return [];
+    const parsed = importErrorsSchema.safeParse(safeJson(text));
+    if (!parsed.success) {
+      throw new Error(`s3://${this.options.bucket}/${key} is not {"errors": [...]}: ${text.slice(0, 200)}`);
+    }
+    return parsed.data.errors;
+  }
+
+  /** One small PUT that replaces the whole list: readers never see half of a build's errors. */
+  async recordImportErrors(errors: readonly BundleImportError[]): Promise<void> {
+    const body = {
+      errors: errors.map(({ timestamp, filename, message }) => ({ timestamp, filename, message })),
+    };
+    await this.put(`${this.prefix}import-errors.json`, JSON.stringify(body), 'application/json');
+  }
+
+  /** The object's text, or undefined when there is no such key. */
+  private async getText(key: string): Promise<string | undefined> {
     try {
       const output = await this.options.client.send(
         new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
       );
-      text = new TextDecoder().decode(await bodyBytes(output.Body));
+      return new TextDecoder().decode(await bodyBytes(output.Body));
     } catch (error) {
-      if (isNoSuchKey(error)) throw new BundleNotFoundError(version, { cause: error });
+      if (isNoSuchKey(error)) return undefined;
       throw error;
     }
+  }
+
+  private async readManifest(version: string): Promise<Manifest> {
+    checkReadVersion(version);
+    const key = `${this.prefix}${version}/manifest.json`;
+    const text = await this.getText(key);
+    if (text === undefined) throw new BundleNotFoundError(version);
     try {
       const manifest = parseManifest(JSON.parse(text), `s3://${this.options.bucket}/${key}`);
       if (manifest.version !== version) throw new Error(`its manifest says version ${manifest.version}`);

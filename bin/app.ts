@@ -1,8 +1,10 @@
-/**
- * CDK app entry (cdk.json "app"). The orchestrator stack (`lib/`) lands with the deployable-stack
- * milestone; until then synthesizing fails loudly instead of producing an empty template.
- */
-console.error(
-  'updraft: the AWS stack (lib/) is not implemented yet; use `npx updraft dags test <dag>` locally.',
-);
-process.exit(2);
+/** CDK app entry (cdk.json "app"): one env-agnostic UpdraftStack, checked by cdk-nag on synth. */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { stackNameFrom, updraftPropsFrom } from '../lib/context';
+import { UpdraftStack } from '../lib/stack';
+
+const app = new App();
+new UpdraftStack(app, stackNameFrom(app.node), { updraft: updraftPropsFrom(app.node) });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();

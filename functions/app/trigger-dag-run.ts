@@ -16,6 +16,8 @@ export interface TriggerRequest {
   logicalDate?: string;
   conf?: Record<string, JsonValue>;
   note?: string;
+  /** Exact data interval (Airflow 2.8's trigger fields); inferred from the logical date otherwise. */
+  dataInterval?: { start: string; end: string };
 }
 
 /** Why a trigger was refused, as the API maps it: 404 unknown DAG, 400 invalid conf. */
@@ -46,7 +48,8 @@ export async function triggerDagRun(
   if (!params.ok) return { ok: false, kind: 'invalid_conf', message: params.problems.join('; ') };
   const now = deps.clock.now();
   const logicalDate = request.logicalDate ?? now;
-  const interval = timetableFor(dag.schedule, dag.timezone).inferManualDataInterval(logicalDate);
+  const interval =
+    request.dataInterval ?? timetableFor(dag.schedule, dag.timezone).inferManualDataInterval(logicalDate);
   const run: DagRunRecord = {
     dagId: dag.dagId,
     runId: request.runId ?? runIdFor('manual', logicalDate),

@@ -11,6 +11,8 @@ import type { WorkerDeps } from '../app/run-task-message';
 import type { TickDeps } from '../app/scheduler-tick';
 import { DEFAULT_PLAN_LIMITS, type PlanLimits } from '../core/planner/commands';
 import { runOperator } from '../operators/registry';
+import type { BlobStore } from '../ports/blob-store';
+import type { BundleStore } from '../ports/bundle-store';
 import type { Clock } from '../ports/clock';
 import type { LogReader, LogSink } from '../ports/task-log';
 import type { AwsClients } from './aws-clients';
@@ -31,15 +33,27 @@ export function limitsFrom(config: RuntimeConfig): PlanLimits {
   };
 }
 
-/** Every port on AWS services: the composition root of the scheduler and worker Lambdas. */
-export function createAwsDeps(config: RuntimeConfig, clients: AwsClients, clock: Clock = systemClock) {
+/** Ports that local mode keeps on disk instead of S3 (the emulator there does not persist). */
+export interface PortOverrides {
+  bundles?: BundleStore;
+  logs?: LogSink & LogReader;
+  blobs?: BlobStore;
+}
+
+/** Every port on AWS services: the composition root of the scheduler, worker and API Lambdas. */
+export function createAwsDeps(
+  config: RuntimeConfig,
+  clients: AwsClients,
+  clock: Clock = systemClock,
+  overrides: PortOverrides = {},
+) {
   const document = DynamoDBDocumentClient.from(clients.dynamo, {
     marshallOptions: { removeUndefinedValues: true },
   });
   const store = new DynamoRunStore({ client: document, tableName: config.tableName });
   const queue = new SqsTaskQueue({ client: clients.sqs, queueUrl: config.queueUrl });
-  const bundles = new S3BundleStore({ client: clients.s3, bucket: config.bucket });
-  const blobs = new S3BlobStore({ client: clients.s3, bucket: config.bucket });
+  const bundles = overrides.bundles ?? new S3BundleStore({ client: clients.s3, bucket: config.bucket });
+  const blobs = overrides.blobs ?? new S3BlobStore({ client: clients.s3, bucket: config.bucket });
   const xcom = new DynamoXComStore({
     client: document,
     tableName: config.tableName,
@@ -47,9 +61,10 @@ export function createAwsDeps(config: RuntimeConfig, clients: AwsClients, clock:
     inlineLimitBytes: config.xcomInlineLimitBytes,
   });
   const logs: LogSink & LogReader =
-    config.logBackend === 'cloudwatch'
+    overrides.logs ??
+    (config.logBackend === 'cloudwatch'
       ? new CloudWatchLogSink({ client: clients.logs, logGroupName: config.logGroup! })
-      : new S3LogSink({ client: clients.s3, bucket: config.bucket, clock: () => clock.now() });
+      : new S3LogSink({ client: clients.s3, bucket: config.bucket, clock: () => clock.now() }));
   const limits = limitsFrom(config);
   const tick: TickDeps = { store, queue, bundles, clock, limits };
   const worker: WorkerDeps = {

@@ -3,10 +3,17 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { REPO_ROOT } from '../bundle/paths';
 import { registerApiServe } from './commands/api-serve';
+import { registerBackfill } from './commands/backfill';
 import { registerDagsBuild } from './commands/dags-build';
 import { registerDagsList } from './commands/dags-list';
 import { registerDagsNextRuns } from './commands/dags-next-runs';
 import { registerDagsTest } from './commands/dags-test';
+import { registerDev } from './commands/dev';
+import { registerLogs } from './commands/logs';
+import { registerDagsPause } from './commands/pause';
+import { registerRuns } from './commands/runs';
+import { registerTasks } from './commands/tasks';
+import { registerTrigger } from './commands/trigger';
 import { CliError, ExitCode } from './errors';
 import { type Io, processIo } from './io';
 
@@ -31,7 +38,14 @@ export function createProgram(io: Io = processIo): Command {
   registerDagsList(dags, io);
   registerDagsNextRuns(dags, io);
   registerDagsTest(dags, io);
+  registerDagsPause(dags, io);
   registerApiServe(program, io);
+  registerDev(program, io);
+  registerTrigger(program, io);
+  registerRuns(program, io);
+  registerLogs(program, io);
+  registerBackfill(program, io);
+  registerTasks(program, io);
   return program;
 }
 

@@ -23,15 +23,22 @@ type DynaliteFactory = (options: {
   createTableMs: number;
   deleteTableMs: number;
   updateTableMs: number;
+  path?: string;
 }) => Server;
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
-/** Starts dynalite in this process on a free loopback port. */
-export async function startDynalite(): Promise<RunningEmulator> {
+/** Starts dynalite in this process on a free loopback port (in memory, or persisted under `path`). */
+export async function startDynalite(options: { path?: string } = {}): Promise<RunningEmulator> {
   // dynalite is CommonJS without types.
   const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // With `path`, dynalite keeps its tables in a LevelDB folder there, so state survives restarts.
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path && { path: options.path }),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

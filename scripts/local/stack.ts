@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -11,7 +13,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { tableDefinition } from '../../functions/adapters/aws/dynamo/table';
+import { FileBlobStore } from '../../functions/adapters/local/file-blob-store';
+import { FileBundleStore } from '../../functions/adapters/local/file-bundle-store';
+import { FileLogStore } from '../../functions/adapters/local/file-log-store';
+import { resetOrphans } from '../../functions/app/reset-orphans';
 import { schedulerTick } from '../../functions/app/scheduler-tick';
+import type { RunStore } from '../../functions/ports/run-store';
 import type { AwsClients } from '../../functions/runtime/aws-clients';
 import { createAwsDeps, systemClock } from '../../functions/runtime/aws-deps';
 import { readConfig } from '../../functions/runtime/config';
@@ -21,10 +28,17 @@ import { createWorkerHandler } from '../../functions/runtime/handlers/worker-han
 import { createApiRouter } from '../../functions/runtime/http/api';
 import { bearerAuthorizer } from '../../functions/runtime/http/auth';
 import { errorFields, logJson } from '../../functions/runtime/log';
-import { buildBundle, bundleFiles } from '../bundle';
 import { startDynalite } from '../emulators/dynamodb';
 import { startFauxqs } from '../emulators/fauxqs';
 import { serveApi } from './http-server';
+import { publishDagsFolder } from './publish';
+
+/** Applies a store decorator to every dependency set that holds the store. */
+function decorate(deps: ReturnType<typeof createAwsDeps>, wrap?: (store: RunStore) => RunStore) {
+  if (!wrap) return deps;
+  const store = wrap(deps.store);
+  return { ...deps, store, tick: { ...deps.tick, store }, worker: { ...deps.worker, store } };
+}
 
 /** Options of an in-process Updraft: everything the AWS stack runs, on emulators. */
 export interface LocalStackOptions {
@@ -34,6 +48,13 @@ export interface LocalStackOptions {
   port: number;
   /** Scheduler tick period in seconds (EventBridge's minute, shortened). Default 5. */
   tickSeconds?: number;
+  /**
+   * Data folder: DynamoDB tables (dynalite's LevelDB), bundles, logs and XCom blobs persist
+   * there and survive a restart. Without it everything is in memory.
+   */
+  home?: string;
+  /** Wraps the run store (local mode prints state changes through it). */
+  decorateStore?: (store: RunStore) => RunStore;
 }
 
 const region = 'us-east-1';
@@ -45,7 +66,12 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
  * kicks, and a worker loop feeding the real worker handler with SQS events.
  */
 export async function startLocalStack(options: LocalStackOptions) {
-  const [dynalite, fauxqs] = await Promise.all([startDynalite(), startFauxqs()]);
+  const home = options.home;
+  if (home) await mkdir(home, { recursive: true });
+  const [dynalite, fauxqs] = await Promise.all([
+    startDynalite(home ? { path: path.join(home, 'dynamodb') } : {}),
+    startFauxqs(),
+  ]);
   const clients: AwsClients = {
     dynamo: new DynamoDBClient({ region, credentials, endpoint: dynalite.endpoint }),
     sqs: new SQSClient({ region, credentials, endpoint: fauxqs.endpoint, useQueueUrlAsEndpoint: false }),
@@ -60,22 +86,33 @@ export async function startLocalStack(options: LocalStackOptions) {
     secrets: new SecretsManagerClient({ region, credentials, endpoint: 'http://127.0.0.1:9' }),
     logs: new CloudWatchLogsClient({ region, credentials, endpoint: 'http://127.0.0.1:9' }),
   };
-  const tableName = `updraft-${randomUUID().slice(0, 8)}`;
-  await clients.dynamo.send(new CreateTableCommand(tableDefinition(tableName)));
+  const tableName = home ? 'updraft' : `updraft-${randomUUID().slice(0, 8)}`;
+  await clients.dynamo.send(new CreateTableCommand(tableDefinition(tableName))).catch((error: Error) => {
+    if (error.name !== 'ResourceInUseException') throw error; // persisted from an earlier start
+  });
   const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'updraft-tasks' }));
   const bucket = 'updraft-local';
   await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  // Local mode restarts often: repair lost messages and dead attempts within seconds, not minutes.
   const config = readConfig({
     [ENV.tableName]: tableName,
     [ENV.queueUrl]: QueueUrl,
     [ENV.bucket]: bucket,
     [ENV.heartbeatSeconds]: '5',
+    [ENV.requeueAfterSeconds]: '10',
+    [ENV.zombieAfterSeconds]: '30',
   });
-  const deps = createAwsDeps(config, clients);
-  const built = await buildBundle({ dagsFolder: options.dagsFolder });
-  if (!built.ok)
-    throw new Error(`DAG bundle does not build:\n${built.problems.map((p) => p.message).join('\n')}`);
-  await deps.bundles.publish(built.manifest.version, bundleFiles(built));
+  const overrides = home
+    ? {
+        bundles: new FileBundleStore(path.join(home, 'bundles')),
+        logs: new FileLogStore(path.join(home, 'logs')),
+        blobs: new FileBlobStore(path.join(home, 'blobs')),
+      }
+    : {};
+  const deps = decorate(createAwsDeps(config, clients, systemClock, overrides), options.decorateStore);
+  // The process that owned queued and running attempts is gone (this is a fresh start).
+  const orphans = home ? await resetOrphans({ store: deps.store, clock: systemClock }) : 0;
+  const built = await publishDagsFolder(deps.bundles, options.dagsFolder);
 
   let stopping = false;
   let ticking: Promise<unknown> = Promise.resolve();
@@ -120,7 +157,8 @@ export async function startLocalStack(options: LocalStackOptions) {
   return {
     url: api.url,
     deps,
-    manifest: built.manifest,
+    orphans,
+    bundle: built,
     tick,
     stop: async () => {
       stopping = true;

@@ -43,7 +43,7 @@ export function registerApiServe(program: Command, io: Io): void {
       });
       io.out(
         [
-          `Updraft API on ${stack.url}/api/v1 (bundle ${stack.manifest.version}, ${stack.manifest.dags.length} DAGs: ${stack.manifest.dags.map((d) => d.dagId).join(', ')})`,
+          `Updraft API on ${stack.url}/api/v1 (bundle ${stack.bundle.manifest.version}, ${stack.bundle.manifest.dags.length} DAGs: ${stack.bundle.manifest.dags.map((d) => d.dagId).join(', ')})`,
           `token: ${token}  (${process.env.UPDRAFT_API_TOKEN ? 'from UPDRAFT_API_TOKEN' : `stored in ${path.join(dataDir, 'api-token')}`})`,
           'trigger a run:',
           `  curl -X POST ${stack.url}/api/v1/dags/etl_linear/dagRuns -H 'Content-Type: application/json' -H "Authorization: Bearer ${token}" -d '{"conf": {}}'`,

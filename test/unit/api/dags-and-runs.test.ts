@@ -178,3 +178,31 @@ describe('API: authentication and routing', () => {
     expect((await call('PUT', '/api/v1/dags/rt_linear')).status).toBe(405);
   });
 });
+
+describe('API: triggering with an explicit data interval (Airflow 2.8)', () => {
+  it('uses the given interval, and refuses half of one or a reversed one', async () => {
+    const { call } = await apiFixture();
+    const body = {
+      logical_date: '2024-01-02T00:00:00Z',
+      data_interval_start: '2024-01-02T00:00:00Z',
+      data_interval_end: '2024-01-03T00:00:00Z',
+    };
+    const created = await call('POST', '/api/v1/dags/rt_daily/dagRuns', { body });
+    expect(created.body).toMatchObject({
+      data_interval_start: '2024-01-02T00:00:00+00:00',
+      data_interval_end: '2024-01-03T00:00:00+00:00',
+    });
+    const half = await call('POST', '/api/v1/dags/rt_daily/dagRuns', {
+      body: { data_interval_start: body.data_interval_start },
+    });
+    expect(half.body.detail).toBe('data_interval_start and data_interval_end must be given together');
+    const reversed = {
+      ...body,
+      logical_date: '2024-01-05T00:00:00Z',
+      data_interval_end: '2024-01-01T00:00:00Z',
+    };
+    expect((await call('POST', '/api/v1/dags/rt_daily/dagRuns', { body: reversed })).body.detail).toBe(
+      'data_interval_end is before data_interval_start',
+    );
+  });
+});

@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { TaskInstanceKey } from '../../../core/records';
 import type { LogChunk, LogReader, LogSink, TaskLog } from '../../../ports/task-log';
+import { formatLogLine, type LogLevel, TaskLogClosedError, taskLogPath } from '../../shared/log-format';
 import { toLogEventBatches } from './log-event-batches';
-import { formatLogLine, type LogLevel, TaskLogClosedError, taskLogPath } from './log-format';
 
 /** Options of `CloudWatchLogSink`. */
 export interface CloudWatchLogSinkOptions {

@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { TaskInstanceKey } from '../../../core/records';
 import type { LogChunk, LogReader, LogSink, TaskLog } from '../../../ports/task-log';
-import { formatLogLine, type LogLevel, TaskLogClosedError, taskLogPath } from '../logs/log-format';
+import { formatLogLine, type LogLevel, TaskLogClosedError, taskLogPath } from '../../shared/log-format';
 import { bodyBytes, isInvalidRange, isNoSuchKey } from './s3-errors';
 
 /** Options of `S3LogSink`. */

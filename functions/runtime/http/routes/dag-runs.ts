@@ -24,6 +24,8 @@ const triggerSchema = z
       .nullish(),
     logical_date: isoDate.nullish(),
     execution_date: isoDate.nullish(),
+    data_interval_start: isoDate.nullish(),
+    data_interval_end: isoDate.nullish(),
     conf: z.record(z.string(), z.json()).nullish(),
     note: z.string().max(1000).nullish(),
   })
@@ -47,6 +49,19 @@ export function registerDagRunRoutes(router: Router, deps: ApiDeps): void {
       );
     }
     const logicalDate = body.logical_date ?? body.execution_date;
+    // Airflow 2.8: both interval bounds or neither; the run then covers exactly that interval.
+    if (Boolean(body.data_interval_start) !== Boolean(body.data_interval_end)) {
+      throw badRequest('data_interval_start and data_interval_end must be given together');
+    }
+    const dataInterval =
+      body.data_interval_start && body.data_interval_end
+        ? {
+            start: new Date(body.data_interval_start).toISOString(),
+            end: new Date(body.data_interval_end).toISOString(),
+          }
+        : undefined;
+    if (dataInterval && dataInterval.end < dataInterval.start)
+      throw badRequest('data_interval_end is before data_interval_start');
     try {
       const result = await triggerDagRun(deps, {
         dagId: dag.dagId,
@@ -54,6 +69,7 @@ export function registerDagRunRoutes(router: Router, deps: ApiDeps): void {
         ...(logicalDate && { logicalDate: new Date(logicalDate).toISOString() }),
         ...(body.conf && { conf: body.conf as Record<string, JsonValue> }),
         ...(body.note && { note: body.note }),
+        ...(dataInterval && { dataInterval }),
       });
       if (!result.ok)
         throw new ApiError(

@@ -1,5 +1,5 @@
-import type { TaskInstanceKey } from '../../../core/records';
-import type { TaskLog } from '../../../ports/task-log';
+import type { TaskInstanceKey } from '../../core/records';
+import type { TaskLog } from '../../ports/task-log';
 
 /** A log level as `TaskLog.write` takes it. */
 export type LogLevel = Parameters<TaskLog['write']>[0];

@@ -1,0 +1,17 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FileBlobStore } from '../../functions/adapters/local/file-blob-store';
+import { FileBundleStore } from '../../functions/adapters/local/file-bundle-store';
+import { FileLogStore } from '../../functions/adapters/local/file-log-store';
+import { blobStoreContract } from './blob-store.contract';
+import { bundleImportErrorsContract, bundleStoreContract } from './bundle-store.contract';
+import { logSinkContract } from './log-sink.contract';
+
+const folder = () => mkdtemp(path.join(tmpdir(), 'updraft-local-'));
+
+// Local mode keeps bundles, logs and blobs on disk; they must behave like their S3 counterparts.
+bundleStoreContract('FileBundleStore', async () => new FileBundleStore(await folder()));
+bundleImportErrorsContract('FileBundleStore', async () => new FileBundleStore(await folder()));
+blobStoreContract('FileBlobStore', async () => new FileBlobStore(await folder()));
+logSinkContract('FileLogStore', async ({ clock }) => new FileLogStore(await folder(), clock));

@@ -8,6 +8,7 @@ import { registerDagsBuild } from './commands/dags-build';
 import { registerDagsList } from './commands/dags-list';
 import { registerDagsNextRuns } from './commands/dags-next-runs';
 import { registerDagsTest } from './commands/dags-test';
+import { registerDagsUpload } from './commands/dags-upload';
 import { registerDev } from './commands/dev';
 import { registerLogs } from './commands/logs';
 import { registerDagsPause } from './commands/pause';
@@ -38,6 +39,7 @@ export function createProgram(io: Io = processIo): Command {
   registerDagsList(dags, io);
   registerDagsNextRuns(dags, io);
   registerDagsTest(dags, io);
+  registerDagsUpload(dags, io);
   registerDagsPause(dags, io);
   registerApiServe(program, io);
   registerDev(program, io);

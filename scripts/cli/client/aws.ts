@@ -38,7 +38,17 @@ export function regionOfApiUrl(url: string): string | undefined {
 }
 
 /** The `ApiUrl` output of a deployed Updraft stack (CloudFormation DescribeStacks, SigV4-signed). */
-export async function stackApiUrl(stack: string, identity: AwsIdentity, region: string): Promise<string> {
+export function stackApiUrl(stack: string, identity: AwsIdentity, region: string): Promise<string> {
+  return requiredStackOutput(stack, identity, region, 'ApiUrl');
+}
+
+/** One output of a deployed Updraft stack, or a clear error naming the stack and the missing key. */
+export async function requiredStackOutput(
+  stack: string,
+  identity: AwsIdentity,
+  region: string,
+  key: string,
+): Promise<string> {
   const url = new URL(`https://cloudformation.${region}.amazonaws.com/`);
   url.search = new URLSearchParams({
     Action: 'DescribeStacks',
@@ -73,12 +83,12 @@ export async function stackApiUrl(stack: string, identity: AwsIdentity, region: 
       `error: stack ${stack} in ${region}: ${unescapeXml(message)}`,
     ]);
   }
-  const apiUrl = stackOutput(xml, 'ApiUrl');
-  if (!apiUrl)
+  const value = stackOutput(xml, key);
+  if (!value)
     throw new CliError(ExitCode.BadInput, [
-      `error: stack ${stack} in ${region} has no ApiUrl output: is it an Updraft stack deployed with outputs?`,
+      `error: stack ${stack} in ${region} has no ${key} output: is it an Updraft stack deployed with outputs?`,
     ]);
-  return apiUrl;
+  return value;
 }
 
 /** One output of a DescribeStacks XML answer, by key. */

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,20 @@ async function startDev(
   return { child, url, output: () => output };
 }
 
+/** Runs the real CLI against the dev server, as a second terminal would. */
+function cli(url: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/updraft.ts', ...args, '--api-url', url], {
+      env: { ...process.env, UPDRAFT_API_TOKEN: TOKEN },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 const api = (url: string, route: string, init: RequestInit = {}) =>
   fetch(`${url}/api/v1${route}`, {
     ...init,
@@ -86,19 +100,32 @@ export default dag({ dagId: 'slow_chain' }, () => { slow(first()); });
     try {
       let dev = await startDev(home, dags);
       expect(dev.output()).toContain('rt_linear');
-      const created = await api(dev.url, '/dags/rt_linear/dagRuns', {
-        method: 'POST',
-        body: JSON.stringify({ dag_run_id: 'e2e' }),
-      });
-      expect(created.status).toBe(200);
-      expect(await runState(dev.url, 'rt_linear', 'e2e', (s) => s === 'success' || s === 'failed')).toBe(
-        'success',
-      );
+      const triggered = await cli(dev.url, [
+        'trigger',
+        'rt_linear',
+        '--run-id',
+        'e2e',
+        '--conf',
+        '{"from":"cli"}',
+      ]);
+      expect(triggered.code, triggered.stderr).toBe(0);
+      const shown = await cli(dev.url, ['runs', 'show', 'rt_linear', 'e2e', '--wait']);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).toMatch(/report\s+.*success/);
       expect(dev.output()).toMatch(/rt_linear e2e {2}report .*success.* \(try 1\)/);
-      const log = await api(dev.url, '/dags/rt_linear/dagRuns/e2e/taskInstances/extract/logs/1', {
-        headers: { accept: 'text/plain' },
-      });
-      expect(await log.text()).toMatch(/INFO - extracting for/);
+      const logs = await cli(dev.url, ['logs', 'rt_linear', 'e2e', 'extract']);
+      expect(logs.code).toBe(0);
+      expect(logs.stdout).toMatch(/INFO - extracting for/);
+
+      // A broken edit is reported with file and line; the previous bundle keeps running.
+      const linear = path.join(dags, 'linear.dag.ts');
+      const source = await readFile(linear, 'utf8');
+      await writeFile(linear, `${source}\nexport const broken = ;\n`);
+      for (let i = 0; i < 100 && !dev.output().includes('the previous bundle keeps running'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(dev.output()).toMatch(/error: linear\.dag\.ts: does not compile: linear\.dag\.ts:\d+:\d+/);
+      await writeFile(linear, source);
 
       // Kill the process while `slow` runs, then start again on the same data folder.
       await api(dev.url, '/dags/slow_chain/dagRuns', {

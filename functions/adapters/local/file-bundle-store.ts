@@ -12,8 +12,12 @@ import { parseManifest } from '../shared/manifest-codec';
  */
 export class FileBundleStore implements BundleStore {
   private readonly manifests = new Map<string, Promise<Manifest>>();
+  private readonly root: string;
 
-  constructor(private readonly root: string) {}
+  /** `root` may be relative (`.updraft/bundles`); it is resolved once so path checks compare like with like. */
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
 
   async currentManifest(): Promise<Manifest | undefined> {
     const pointer = await this.readJson(path.join(this.root, 'current.json'));

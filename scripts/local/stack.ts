@@ -48,6 +48,8 @@ export interface LocalStackOptions {
   port: number;
   /** Scheduler tick period in seconds (EventBridge's minute, shortened). Default 5. */
   tickSeconds?: number;
+  /** Worker loops, each running one task at a time (Lambda's concurrency, locally). Default 8. */
+  workers?: number;
   /**
    * Data folder: DynamoDB tables (dynalite's LevelDB), bundles, logs and XCom blobs persist
    * there and survive a restart. Without it everything is in memory.
@@ -124,10 +126,10 @@ export async function startLocalStack(options: LocalStackOptions) {
   };
   const timer = setInterval(() => void tick(), (options.tickSeconds ?? 5) * 1000);
   const worker = createWorkerHandler(deps.worker, { safetyMarginSeconds: 5 });
-  const workerLoop = (async () => {
+  const workerLoop = async () => {
     while (!stopping) {
       const { Messages = [] } = await clients.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),
       );
       if (Messages.length === 0) continue;
       const records = Messages.map(
@@ -148,7 +150,9 @@ export async function startLocalStack(options: LocalStackOptions) {
         );
       }
     }
-  })();
+  };
+  // Each loop is one worker; together they bound how many tasks run at once.
+  const workerLoops = Promise.all(Array.from({ length: options.workers ?? 8 }, () => workerLoop()));
   const router = createApiRouter({ ...deps, clock: systemClock, kick: tick });
   const api = await serveApi(createApiHandler(router, bearerAuthorizer(options.token)), {
     port: options.port,
@@ -164,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       stopping = true;
       clearInterval(timer);
       await new Promise((resolve) => api.server.close(resolve));
-      await workerLoop.catch(() => undefined);
+      await workerLoops.catch(() => undefined);
       await ticking;
       for (const client of Object.values(clients)) client.destroy();
       await Promise.all([dynalite.stop(), fauxqs.stop()]);

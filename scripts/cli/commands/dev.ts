@@ -66,60 +66,77 @@ export function registerDev(program: Command, io: Io): void {
       Number(process.env.UPDRAFT_TICK_SECONDS ?? 5),
     )
     .option('--home <dir>', 'data folder (env UPDRAFT_HOME)', process.env.UPDRAFT_HOME ?? '.updraft')
-    .action(async (options: { dagsFolder: string; port: number; tickSeconds: number; home: string }) => {
-      process.env.UPDRAFT_LOG_LEVEL ??= 'warn';
-      const tty = Boolean(process.stdout.isTTY);
-      const token = await localApiToken(options.home);
-      const unlock = await lockHome(options.home).catch((error: Error) => {
-        throw new CliError(ExitCode.Failed, [`error: ${error.message}`]);
-      });
-      const started = Date.now();
-      const stack = await startLocalStack({
-        dagsFolder: options.dagsFolder,
-        token,
-        port: options.port,
-        tickSeconds: options.tickSeconds,
-        home: options.home,
-        decorateStore: (store) => observeStore(store, (change) => io.out(describe(change, tty))),
-      }).catch((error: unknown) => {
-        if (error instanceof BundleRejectedError)
-          throw new Error(`${error.message}\nfix the DAG files and start again`);
-        throw error;
-      });
-      const dags = stack.bundle.manifest.dags.map((d) => d.dagId);
-      io.out(
-        [
-          `Updraft is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-          `  API        ${stack.url}/api/v1   token: ${token}`,
-          `  data       ${path.resolve(options.home)}${stack.orphans ? `   (${stack.orphans} interrupted task(s) will run again)` : ''}`,
-          `  DAGs       ${dags.length} from ${options.dagsFolder}/ (bundle ${stack.bundle.manifest.version}): ${dags.join(', ')}`,
-          `  trigger    npx updraft trigger <dag_id>   or   curl -X POST ${stack.url}/api/v1/dags/<dag_id>/dagRuns -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' -d '{"conf": {}}'`,
-          '  Ctrl-C stops; state survives restarts.',
-        ].join('\n'),
-      );
-      const reload = debounce(async () => {
-        try {
-          const built = await publishDagsFolder(stack.deps.bundles, options.dagsFolder);
-          io.out(
-            `reloaded ${options.dagsFolder}/: bundle ${built.manifest.version} (${built.manifest.dags.length} DAGs); new runs use it, running runs keep theirs`,
-          );
-        } catch (error) {
-          if (!(error instanceof BundleRejectedError)) throw error;
-          io.err(`${error.problems.map((p) => `error: ${p}`).join('\n')}\nthe previous bundle keeps running`);
-        }
-      }, 300);
-      const watcher = watch(options.dagsFolder, { recursive: true }, (_event, file) => {
-        if (file && /\.ts$/.test(String(file))) reload();
-      });
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
-      io.out('stopping: running tasks are reset and re-run on the next start');
-      watcher.close();
-      await stack.stop();
-      await unlock();
-    });
+    .option(
+      '--workers <n>',
+      'tasks that may run at once (env UPDRAFT_WORKERS)',
+      parsePositive,
+      Number(process.env.UPDRAFT_WORKERS ?? 8),
+    )
+    .action(
+      async (options: {
+        dagsFolder: string;
+        port: number;
+        tickSeconds: number;
+        home: string;
+        workers: number;
+      }) => {
+        process.env.UPDRAFT_LOG_LEVEL ??= 'warn';
+        const tty = Boolean(process.stdout.isTTY);
+        const token = await localApiToken(options.home);
+        const unlock = await lockHome(options.home).catch((error: Error) => {
+          throw new CliError(ExitCode.Failed, [`error: ${error.message}`]);
+        });
+        const started = Date.now();
+        const stack = await startLocalStack({
+          dagsFolder: options.dagsFolder,
+          token,
+          port: options.port,
+          tickSeconds: options.tickSeconds,
+          home: options.home,
+          workers: Math.floor(options.workers),
+          decorateStore: (store) => observeStore(store, (change) => io.out(describe(change, tty))),
+        }).catch((error: unknown) => {
+          if (error instanceof BundleRejectedError)
+            throw new Error(`${error.message}\nfix the DAG files and start again`);
+          throw error;
+        });
+        const dags = stack.bundle.manifest.dags.map((d) => d.dagId);
+        io.out(
+          [
+            `Updraft is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+            `  API        ${stack.url}/api/v1   token: ${token}`,
+            `  data       ${path.resolve(options.home)}${stack.orphans ? `   (${stack.orphans} interrupted task(s) will run again)` : ''}`,
+            `  DAGs       ${dags.length} from ${options.dagsFolder}/ (bundle ${stack.bundle.manifest.version}): ${dags.join(', ')}`,
+            `  trigger    npx updraft trigger <dag_id>   or   curl -X POST ${stack.url}/api/v1/dags/<dag_id>/dagRuns -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' -d '{"conf": {}}'`,
+            '  Ctrl-C stops; state survives restarts.',
+          ].join('\n'),
+        );
+        const reload = debounce(async () => {
+          try {
+            const built = await publishDagsFolder(stack.deps.bundles, options.dagsFolder);
+            io.out(
+              `reloaded ${options.dagsFolder}/: bundle ${built.manifest.version} (${built.manifest.dags.length} DAGs); new runs use it, running runs keep theirs`,
+            );
+          } catch (error) {
+            if (!(error instanceof BundleRejectedError)) throw error;
+            io.err(
+              `${error.problems.map((p) => `error: ${p}`).join('\n')}\nthe previous bundle keeps running`,
+            );
+          }
+        }, 300);
+        const watcher = watch(options.dagsFolder, { recursive: true }, (_event, file) => {
+          if (file && /\.ts$/.test(String(file))) reload();
+        });
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
+        io.out('stopping: running tasks are reset and re-run on the next start');
+        watcher.close();
+        await stack.stop();
+        await unlock();
+      },
+    );
 }
 
 function debounce(fn: () => Promise<void>, ms: number): () => void {

@@ -12,14 +12,12 @@
  * boundaries as XComs. Every task overwrites what it wrote before, so a retry or a cleared task
  * gives the same result.
  */
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { dag, type TaskContext, task } from 'updraft';
+import { dag, task } from 'updraft';
 import launchImages from './fixtures/launch-images.json';
 import upcomingLaunches from './fixtures/launches.json';
+import { exampleDir, withLocalServer, writeAtomic } from './lib/example-io';
 
 const LAUNCHES_PATH = '/2.0.0/launch/upcoming/';
 
@@ -35,26 +33,13 @@ interface FixtureImage {
   body: string;
 }
 
-/** The per-run working directory of this DAG. */
-function workDir(ctx: TaskContext): string {
-  const root = process.env.UPDRAFT_EXAMPLES_DIR || path.join(tmpdir(), 'updraft-examples');
-  return path.join(root, ctx.dagId, ctx.runId.replace(/[/\\]/g, '_'));
-}
-
-/** Writes through a temporary file, so a reader never sees half a file. */
-async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(`${file}.partial`, data);
-  await rename(`${file}.partial`, file);
-}
-
 /**
  * Runs `fn` with a Launch Library stand-in listening on 127.0.0.1: `GET /2.0.0/launch/upcoming/`
  * answers the fixture with absolute image URLs (as the real API does), `GET /media/…` the images.
  */
 async function withLaunchLibrary<T>(fn: (baseUrl: string) => Promise<T>): Promise<T> {
   const images = launchImages as Record<string, FixtureImage>;
-  const server = createServer((req, res) => {
+  return withLocalServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method === 'GET' && url.pathname === LAUNCHES_PATH) {
       const base = `http://${req.headers.host}`;
@@ -71,25 +56,14 @@ async function withLaunchLibrary<T>(fn: (baseUrl: string) => Promise<T>): Promis
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Not found."}');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  try {
-    return await fn(`http://127.0.0.1:${port}`);
-  } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+  }, fn);
 }
 
 /** `curl -o /tmp/launches.json -L 'https://ll.thespacedevs.com/2.0.0/launch/upcoming'` */
 const downloadLaunches = task(
   { taskId: 'download_launches', retries: 1, retryDelay: { seconds: 10 } },
   async (ctx): Promise<string> => {
-    const target = path.join(workDir(ctx), 'launches.json');
+    const target = path.join(exampleDir(ctx.dagId, ctx.runId), 'launches.json');
     const launches = await withLaunchLibrary(async (api) => {
       const response = await fetch(`${api}${LAUNCHES_PATH}`, { signal: ctx.signal });
       if (!response.ok) throw new Error(`GET ${LAUNCHES_PATH} answered ${response.status}`);

@@ -17,10 +17,10 @@
  * to `<tmp>/updraft-examples/umbrella/<runId>` (`UPDRAFT_EXAMPLES_DIR` replaces
  * `<tmp>/updraft-examples`); only paths and small summaries cross task boundaries.
  */
-import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { branch, dag, empty, shortCircuit, type TaskContext, TriggerRule, task } from 'updraft';
+import { exampleDir, random, writeAtomic } from './lib/example-io';
 
 /** The day the new ERP system went live. */
 const ERP_CHANGE_DATE = '2024-04-01';
@@ -48,18 +48,6 @@ interface Model {
   r2: number;
 }
 
-/** mulberry32: a small deterministic PRNG, seeded per day (and store). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** The training window's days, `YYYY-MM-DD`, oldest first. */
 function trainingDays(ctx: TaskContext): string[] {
   const end = Math.floor(Date.parse(ctx.dataIntervalEnd) / DAY_MS) * DAY_MS;
@@ -79,19 +67,6 @@ function unitsSold(date: string, store: number): number {
   return Math.round(3 + 0.4 * rainChance(date) + noise() * 6);
 }
 
-function workDir(ctx: TaskContext): string {
-  const root = process.env.UPDRAFT_EXAMPLES_DIR || path.join(tmpdir(), 'updraft-examples');
-  return path.join(root, ctx.dagId, ctx.runId.replace(/[/\\]/g, '_'));
-}
-
-async function writeAtomic(file: string, data: unknown): Promise<string> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const text = typeof data === 'string' ? data : `${JSON.stringify(data, null, 2)}\n`;
-  await writeFile(`${file}.partial`, text);
-  await rename(`${file}.partial`, file);
-  return file;
-}
-
 const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
 
 const fetchWeatherForecast = task({ taskId: 'fetch_weather_forecast', retries: 2 }, async (ctx) => {
@@ -101,7 +76,10 @@ const fetchWeatherForecast = task({ taskId: 'fetch_weather_forecast', retries: 2
     temperature_c: Math.round(8 + random(Date.parse(date) / DAY_MS + 1)() * 12),
   }));
   ctx.log.info(`fetched ${forecasts.length} days of forecasts up to ${ctx.dataIntervalEnd}`);
-  return writeAtomic(path.join(workDir(ctx), 'raw', 'weather.json'), { location: 'NL', forecasts });
+  return writeAtomic(path.join(exampleDir(ctx.dagId, ctx.runId), 'raw', 'weather.json'), {
+    location: 'NL',
+    forecasts,
+  });
 });
 
 const cleanWeatherForecast = task({ taskId: 'clean_weather_forecast' }, async (ctx, rawPath: string) => {
@@ -113,7 +91,7 @@ const cleanWeatherForecast = task({ taskId: 'clean_weather_forecast' }, async (c
     rain: f.precipitation_probability_pct / 100,
     temperatureC: f.temperature_c,
   }));
-  return writeAtomic(path.join(workDir(ctx), 'clean', 'weather.json'), weather);
+  return writeAtomic(path.join(exampleDir(ctx.dagId, ctx.runId), 'clean', 'weather.json'), weather);
 });
 
 const pickErpSystem = branch({ taskId: 'pick_erp_system' }, (ctx) => {
@@ -131,7 +109,7 @@ const fetchSalesOld = task({ taskId: 'fetch_sales_old', retries: 2 }, async (ctx
   );
   ctx.log.info(`fetched ${lines.length} sales rows from the old ERP system`);
   const csv = `date;store;umbrellas_sold\n${lines.join('\n')}\n`;
-  return writeAtomic(path.join(workDir(ctx), 'raw', 'sales_old.csv'), csv);
+  return writeAtomic(path.join(exampleDir(ctx.dagId, ctx.runId), 'raw', 'sales_old.csv'), csv);
 });
 
 /** The new ERP answers JSON records with other names and compact dates. */
@@ -140,7 +118,7 @@ const fetchSalesNew = task({ taskId: 'fetch_sales_new', retries: 2 }, async (ctx
     STORES.map((_, i) => ({ day: date.replaceAll('-', ''), store_id: i + 1, units: unitsSold(date, i) })),
   );
   ctx.log.info(`fetched ${records.length} sales records from the new ERP system`);
-  return writeAtomic(path.join(workDir(ctx), 'raw', 'sales_new.json'), { records });
+  return writeAtomic(path.join(exampleDir(ctx.dagId, ctx.runId), 'raw', 'sales_new.json'), { records });
 });
 
 function dailyTotals(rows: { date: string; units: number }[]): DailySales[] {
@@ -157,7 +135,7 @@ const cleanSalesOld = task({ taskId: 'clean_sales_old' }, async (ctx, rawPath: s
     const [date = '', , units = ''] = line.split(';');
     return { date, units: Number(units) };
   });
-  return writeAtomic(path.join(workDir(ctx), 'clean', 'sales.json'), dailyTotals(rows));
+  return writeAtomic(path.join(exampleDir(ctx.dagId, ctx.runId), 'clean', 'sales.json'), dailyTotals(rows));
 });
 
 const cleanSalesNew = task({ taskId: 'clean_sales_new' }, async (ctx, rawPath: string) => {
@@ -166,7 +144,7 @@ const cleanSalesNew = task({ taskId: 'clean_sales_new' }, async (ctx, rawPath: s
     date: `${r.day.slice(0, 4)}-${r.day.slice(4, 6)}-${r.day.slice(6, 8)}`,
     units: r.units,
   }));
-  return writeAtomic(path.join(workDir(ctx), 'clean', 'sales.json'), dailyTotals(rows));
+  return writeAtomic(path.join(exampleDir(ctx.dagId, ctx.runId), 'clean', 'sales.json'), dailyTotals(rows));
 });
 
 const joinDatasets = task({ taskId: 'join_datasets' }, async (ctx, weatherPath: string) => {
@@ -179,7 +157,7 @@ const joinDatasets = task({ taskId: 'join_datasets' }, async (ctx, weatherPath: 
     return w ? [{ ...w, umbrellas: s.umbrellas }] : [];
   });
   ctx.log.info(`joined ${joined.length} days of weather and sales`);
-  return writeAtomic(path.join(workDir(ctx), 'joined.json'), joined);
+  return writeAtomic(path.join(exampleDir(ctx.dagId, ctx.runId), 'joined.json'), joined);
 });
 
 /** Least squares: umbrellas ≈ intercept + slope × chance of rain. */
@@ -205,7 +183,7 @@ const trainMlModel = task({ taskId: 'train_ml_model' }, async (ctx, joinedPath: 
   ctx.log.info(
     `trained on ${n} days: umbrellas ≈ ${model.intercept} + ${model.slope} × rain (r² ${model.r2})`,
   );
-  return writeAtomic(path.join(workDir(ctx), 'model', 'model.json'), model);
+  return writeAtomic(path.join(exampleDir(ctx.dagId, ctx.runId), 'model', 'model.json'), model);
 });
 
 /** Airflow's LatestOnlyOperator: proceed only while `now` is inside the next interval. */
@@ -224,10 +202,8 @@ const latestOnly = shortCircuit({ taskId: 'latest_only' }, (ctx) => {
 });
 
 const deployMlModel = task({ taskId: 'deploy_ml_model' }, async (ctx, modelPath: string) => {
-  const target = path.join(workDir(ctx), 'deployed', 'model.json');
-  await mkdir(path.dirname(target), { recursive: true });
-  await copyFile(modelPath, `${target}.partial`);
-  await rename(`${target}.partial`, target);
+  const target = path.join(exampleDir(ctx.dagId, ctx.runId), 'deployed', 'model.json');
+  await writeAtomic(target, await readFile(modelPath));
   ctx.log.info(`deployed the model trained for ${ctx.ds} to ${target}`);
   return target;
 });

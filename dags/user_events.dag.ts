@@ -21,12 +21,10 @@
  * complete interval before its logical date, as Airflow's `infer_manual_data_interval` does:
  * `[2024-01-02, 2024-01-03)`; scheduled runs have `ds` equal to the interval start.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { dag, type TaskContext, task } from 'updraft';
+import { dag, task } from 'updraft';
+import { exampleDir, random, withLocalServer, writeAtomic } from './lib/example-io';
 
 interface UserEvent {
   user: string;
@@ -42,18 +40,6 @@ interface UserCount {
 const DAY_MS = 86_400_000;
 const USERS = ['ada', 'alan', 'barbara', 'edsger', 'grace', 'ken', 'linus', 'margaret'];
 const TYPES: UserEvent['type'][] = ['view', 'view', 'view', 'click', 'click', 'purchase'];
-
-/** mulberry32: a small deterministic PRNG. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The events of the UTC day starting at `dayStartMs`: 20–49 of them, the same on every call. */
 function eventsOfDay(dayStartMs: number): UserEvent[] {
@@ -84,7 +70,7 @@ function eventsBetween(startMs: number, endMs: number): UserEvent[] {
 
 /** Runs `fn` with the events API stand-in: `GET /events?start_date=…&end_date=…` (ISO dates or instants). */
 async function withEventsApi<T>(fn: (baseUrl: string) => Promise<T>): Promise<T> {
-  const server = createServer((req, res) => {
+  return withLocalServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const start = Date.parse(url.searchParams.get('start_date') ?? '');
     const end = Date.parse(url.searchParams.get('end_date') ?? '');
@@ -99,43 +85,20 @@ async function withEventsApi<T>(fn: (baseUrl: string) => Promise<T>): Promise<T>
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify(eventsBetween(start, end)));
     }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  try {
-    return await fn(`http://127.0.0.1:${port}`);
-  } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
-/** The DAG's data folder (shared by its runs, partitioned by `ds`). */
-function dataDir(ctx: TaskContext): string {
-  const root = process.env.UPDRAFT_EXAMPLES_DIR || path.join(tmpdir(), 'updraft-examples');
-  return path.join(root, ctx.dagId);
-}
-
-async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(`${file}.partial`, `${JSON.stringify(data, null, 2)}\n`);
-  await rename(`${file}.partial`, file);
+  }, fn);
 }
 
 const fetchEvents = task(
   { taskId: 'fetch_events', retries: 2, retryDelay: { seconds: 30 } },
   async (ctx): Promise<string> => {
-    const target = path.join(dataDir(ctx), 'events', `${ctx.ds}.json`);
+    const target = path.join(exampleDir(ctx.dagId), 'events', `${ctx.ds}.json`);
     const query = new URLSearchParams({ start_date: ctx.dataIntervalStart, end_date: ctx.dataIntervalEnd });
     const events = await withEventsApi(async (api) => {
       const response = await fetch(`${api}/events?${query}`, { signal: ctx.signal });
       if (!response.ok) throw new Error(`GET /events answered ${response.status}: ${await response.text()}`);
       return (await response.json()) as UserEvent[];
     });
-    await writeJsonAtomic(target, events);
+    await writeAtomic(target, events);
     ctx.log.info(
       `fetched ${events.length} events of [${ctx.dataIntervalStart}, ${ctx.dataIntervalEnd}) into ${target}`,
     );
@@ -151,8 +114,8 @@ const calculateStats = task({ taskId: 'calculate_stats' }, async (ctx, eventsPat
   const users: UserCount[] = [...counts]
     .map(([user, count]) => ({ user, count }))
     .sort((a, b) => a.user.localeCompare(b.user));
-  const target = path.join(dataDir(ctx), 'stats', `${ctx.ds}.json`);
-  await writeJsonAtomic(target, {
+  const target = path.join(exampleDir(ctx.dagId), 'stats', `${ctx.ds}.json`);
+  await writeAtomic(target, {
     ds: ctx.ds,
     dataIntervalStart: ctx.dataIntervalStart,
     dataIntervalEnd: ctx.dataIntervalEnd,

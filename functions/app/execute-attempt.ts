@@ -1,6 +1,6 @@
 import { type AttemptResult, finishAttempt } from '../core/attempt';
 import { buildGraph } from '../core/graph';
-import type { DagSpec, JsonValue } from '../core/model';
+import { type DagSpec, FUNCTION_OPERATOR_KINDS, type JsonValue } from '../core/model';
 import { invalidBranchChoice } from '../core/planner/forced-skips';
 import type { DagRunRecord, TaskInstanceKey, TaskInstanceRecord } from '../core/records';
 import { TaskState } from '../core/states';
@@ -125,7 +125,7 @@ async function runGuarded(
   if (!params.ok)
     return { kind: 'failed', reason: `invalid params: ${params.problems.join('; ')}`, retryable: false };
   try {
-    const callable = ['function', 'branch', 'short_circuit', 'sensor'].includes(task.operator.kind)
+    const callable = FUNCTION_OPERATOR_KINDS.has(task.operator.kind)
       ? await deps.code.load(run.bundleVersion, dag, task.taskId)
       : undefined;
     const context = buildContext({

@@ -1,5 +1,5 @@
 import type { InputSpec, JsonValue, TaskSpec } from '../core/model';
-import type { TaskInstanceKey } from '../core/records';
+import type { TaskInstanceKey, TaskInstanceRecord } from '../core/records';
 import { RETURN_VALUE_KEY } from '../core/task-context';
 import { NonRetryableTaskError } from '../core/task-errors';
 import type { RunStore } from '../ports/run-store';
@@ -15,7 +15,13 @@ export async function resolveInputs(
   task: TaskSpec,
   key: TaskInstanceKey,
 ): Promise<unknown[]> {
-  const resolve = (input: InputSpec) => resolveOne(deps, key, input);
+  // One read of the run's instances for all XCom inputs, and none when every input is a literal.
+  let instances: Promise<TaskInstanceRecord[]> | undefined;
+  const runInstances = () => {
+    instances ??= deps.store.listTaskInstances(key.dagId, key.runId);
+    return instances;
+  };
+  const resolve = (input: InputSpec) => resolveOne(deps, key, input, runInstances);
   const inputs = await Promise.all(task.inputs.map(resolve));
   if (!task.mapped) return inputs;
   const list = await resolve(task.mapped.over);
@@ -31,9 +37,10 @@ async function resolveOne(
   deps: { store: RunStore; xcom: XComStore },
   key: TaskInstanceKey,
   input: InputSpec,
+  runInstances: () => Promise<TaskInstanceRecord[]>,
 ): Promise<JsonValue> {
   if (input.kind === 'literal') return input.value;
-  const instances = (await deps.store.listTaskInstances(key.dagId, key.runId))
+  const instances = (await runInstances())
     .filter((ti) => ti.taskId === input.taskId)
     .sort((a, b) => a.mapIndex - b.mapIndex);
   const mapped = instances.filter((ti) => ti.mapIndex >= 0);

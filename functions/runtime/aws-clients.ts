@@ -26,27 +26,33 @@ export function createAwsClients(
     counter?: RequestCounter;
     region?: string;
     credentials?: { accessKeyId: string; secretAccessKey: string };
+    /** Per-service endpoints (local mode: dynalite for DynamoDB, fauxqs for SQS and S3); override `awsEndpoint`. */
+    endpoints?: Partial<Record<keyof AwsClients, string>>;
   } = {},
 ): AwsClients {
-  const endpoint = config.awsEndpoint;
-  const common = {
-    ...(endpoint && { endpoint }),
-    ...(options.region && { region: options.region }),
-    ...(options.credentials && { credentials: options.credentials }),
+  const endpointOf = (service: keyof AwsClients) => options.endpoints?.[service] ?? config.awsEndpoint;
+  const common = (service: keyof AwsClients) => {
+    const endpoint = endpointOf(service);
+    return {
+      ...(endpoint && { endpoint }),
+      ...(options.region && { region: options.region }),
+      ...(options.credentials && { credentials: options.credentials }),
+    };
   };
+  const emulated = (service: keyof AwsClients) => endpointOf(service) !== undefined;
   const clients: AwsClients = {
-    dynamo: new DynamoDBClient(common),
-    sqs: new SQSClient({ ...common, ...(endpoint && { useQueueUrlAsEndpoint: false }) }),
+    dynamo: new DynamoDBClient(common('dynamo')),
+    sqs: new SQSClient({ ...common('sqs'), ...(emulated('sqs') && { useQueueUrlAsEndpoint: false }) }),
     s3: new S3Client({
-      ...common,
-      ...(endpoint && {
+      ...common('s3'),
+      ...(emulated('s3') && {
         forcePathStyle: true,
         requestChecksumCalculation: 'WHEN_REQUIRED' as const,
         responseChecksumValidation: 'WHEN_REQUIRED' as const,
       }),
     }),
-    secrets: new SecretsManagerClient(common),
-    logs: new CloudWatchLogsClient(common),
+    secrets: new SecretsManagerClient(common('secrets')),
+    logs: new CloudWatchLogsClient(common('logs')),
   };
   if (options.counter)
     for (const client of Object.values(clients)) attachRequestCounter(client, options.counter);

@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { tableDefinition } from '../../functions/adapters/aws/dynamo/table';
 import { FileBlobStore } from '../../functions/adapters/local/file-blob-store';
@@ -19,7 +12,6 @@ import { FileLogStore } from '../../functions/adapters/local/file-log-store';
 import { resetOrphans } from '../../functions/app/reset-orphans';
 import { schedulerTick } from '../../functions/app/scheduler-tick';
 import type { RunStore } from '../../functions/ports/run-store';
-import type { AwsClients } from '../../functions/runtime/aws-clients';
 import { createAwsDeps, systemClock } from '../../functions/runtime/aws-deps';
 import { readConfig } from '../../functions/runtime/config';
 import { ENV } from '../../functions/runtime/env-keys';
@@ -28,6 +20,7 @@ import { createWorkerHandler } from '../../functions/runtime/handlers/worker-han
 import { createApiRouter } from '../../functions/runtime/http/api';
 import { bearerAuthorizer } from '../../functions/runtime/http/auth';
 import { errorFields, logJson } from '../../functions/runtime/log';
+import { emulatedClients } from '../emulators/clients';
 import { startDynalite } from '../emulators/dynamodb';
 import { startFauxqs } from '../emulators/fauxqs';
 import { serveApi } from './http-server';
@@ -59,9 +52,6 @@ export interface LocalStackOptions {
   decorateStore?: (store: RunStore) => RunStore;
 }
 
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 /**
  * Starts the whole orchestrator in this process: dynalite and fauxqs on loopback, the table,
  * queue and bucket, the DAG bundle, the API handler on HTTP, the scheduler on a timer plus
@@ -74,20 +64,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     startDynalite(home ? { path: path.join(home, 'dynamodb') } : {}),
     startFauxqs(),
   ]);
-  const clients: AwsClients = {
-    dynamo: new DynamoDBClient({ region, credentials, endpoint: dynalite.endpoint }),
-    sqs: new SQSClient({ region, credentials, endpoint: fauxqs.endpoint, useQueueUrlAsEndpoint: false }),
-    s3: new S3Client({
-      region,
-      credentials,
-      endpoint: fauxqs.endpoint,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    }),
-    secrets: new SecretsManagerClient({ region, credentials, endpoint: 'http://127.0.0.1:9' }),
-    logs: new CloudWatchLogsClient({ region, credentials, endpoint: 'http://127.0.0.1:9' }),
-  };
+  const clients = emulatedClients({ dynamo: dynalite.endpoint, fauxqs: fauxqs.endpoint });
+
   const tableName = home ? 'updraft' : `updraft-${randomUUID().slice(0, 8)}`;
   await clients.dynamo.send(new CreateTableCommand(tableDefinition(tableName))).catch((error: Error) => {
     if (error.name !== 'ResourceInUseException') throw error; // persisted from an earlier start

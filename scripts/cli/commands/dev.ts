@@ -1,7 +1,6 @@
 import { watch } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { localApiToken } from '../../local/api-token';
 import { lockHome } from '../../local/home-lock';
 import { observeStore, type StateChange } from '../../local/observed-store';
@@ -9,7 +8,13 @@ import { BundleRejectedError, publishDagsFolder } from '../../local/publish';
 import { startLocalStack } from '../../local/stack';
 import { CliError, ExitCode } from '../errors';
 import type { Io } from '../io';
-import { withDagsOptions } from '../options';
+import {
+  localStackOptions,
+  optionOrEnv,
+  parsePositive,
+  withDagsOptions,
+  withLocalStackOptions,
+} from '../options';
 
 const COLORS: Record<string, number> = {
   success: 32,
@@ -21,10 +26,22 @@ const COLORS: Record<string, number> = {
   skipped: 35,
 };
 
-function parsePositive(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
+interface DevOptions {
+  dagsFolder: string;
+  port?: number;
+  tickSeconds?: number;
+  home?: string;
+  workers?: number;
+}
+
+/** Options with their environment variables and defaults applied (bad env values name the variable). */
+function resolveDevOptions(given: DevOptions) {
+  return {
+    ...given,
+    ...localStackOptions(given),
+    home: given.home ?? (process.env.UPDRAFT_HOME || '.updraft'),
+    workers: Math.floor(optionOrEnv(given.workers, 'UPDRAFT_WORKERS', parsePositive, 8)),
+  };
 }
 
 /** One line per state change, coloured on a terminal. */
@@ -52,91 +69,67 @@ function describe(change: StateChange, tty: boolean): string {
  * and the DAGs folder hot-reloaded (a broken edit is reported and the previous bundle keeps running).
  */
 export function registerDev(program: Command, io: Io): void {
-  withDagsOptions(program.command('dev').description('run the whole orchestrator locally (npm start)'))
-    .option(
-      '--port <port>',
-      'API port on 127.0.0.1 (env UPDRAFT_PORT)',
-      (v) => Number(v),
-      Number(process.env.UPDRAFT_PORT ?? 8080),
-    )
-    .option(
-      '--tick-seconds <s>',
-      'seconds between scheduler ticks (env UPDRAFT_TICK_SECONDS)',
-      parsePositive,
-      Number(process.env.UPDRAFT_TICK_SECONDS ?? 5),
-    )
-    .option('--home <dir>', 'data folder (env UPDRAFT_HOME)', process.env.UPDRAFT_HOME ?? '.updraft')
-    .option(
-      '--workers <n>',
-      'tasks that may run at once (env UPDRAFT_WORKERS)',
-      parsePositive,
-      Number(process.env.UPDRAFT_WORKERS ?? 8),
-    )
-    .action(
-      async (options: {
-        dagsFolder: string;
-        port: number;
-        tickSeconds: number;
-        home: string;
-        workers: number;
-      }) => {
-        process.env.UPDRAFT_LOG_LEVEL ??= 'warn';
-        const tty = Boolean(process.stdout.isTTY);
-        const token = await localApiToken(options.home);
-        const unlock = await lockHome(options.home).catch((error: Error) => {
-          throw new CliError(ExitCode.Failed, [`error: ${error.message}`]);
-        });
-        const started = Date.now();
-        const stack = await startLocalStack({
-          dagsFolder: options.dagsFolder,
-          token,
-          port: options.port,
-          tickSeconds: options.tickSeconds,
-          home: options.home,
-          workers: Math.floor(options.workers),
-          decorateStore: (store) => observeStore(store, (change) => io.out(describe(change, tty))),
-        }).catch((error: unknown) => {
-          if (error instanceof BundleRejectedError)
-            throw new Error(`${error.message}\nfix the DAG files and start again`);
-          throw error;
-        });
-        const dags = stack.bundle.manifest.dags.map((d) => d.dagId);
-        io.out(
-          [
-            `Updraft is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-            `  API        ${stack.url}/api/v1   token: ${token}`,
-            `  data       ${path.resolve(options.home)}${stack.orphans ? `   (${stack.orphans} interrupted task(s) will run again)` : ''}`,
-            `  DAGs       ${dags.length} from ${options.dagsFolder}/ (bundle ${stack.bundle.manifest.version}): ${dags.join(', ')}`,
-            `  trigger    npx updraft trigger <dag_id>   or   curl -X POST ${stack.url}/api/v1/dags/<dag_id>/dagRuns -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' -d '{"conf": {}}'`,
-            '  Ctrl-C stops; state survives restarts.',
-          ].join('\n'),
-        );
-        const reload = debounce(async () => {
-          try {
-            const built = await publishDagsFolder(stack.deps.bundles, options.dagsFolder);
-            io.out(
-              `reloaded ${options.dagsFolder}/: bundle ${built.manifest.version} (${built.manifest.dags.length} DAGs); new runs use it, running runs keep theirs`,
-            );
-          } catch (error) {
-            if (!(error instanceof BundleRejectedError)) throw error;
-            io.err(
-              `${error.problems.map((p) => `error: ${p}`).join('\n')}\nthe previous bundle keeps running`,
-            );
-          }
-        }, 300);
-        const watcher = watch(options.dagsFolder, { recursive: true }, (_event, file) => {
-          if (file && /\.ts$/.test(String(file))) reload();
-        });
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', () => resolve());
-          process.once('SIGTERM', () => resolve());
-        });
-        io.out('stopping: running tasks are reset and re-run on the next start');
-        watcher.close();
-        await stack.stop();
-        await unlock();
-      },
-    );
+  withLocalStackOptions(
+    withDagsOptions(program.command('dev').description('run the whole orchestrator locally (npm start)')),
+  )
+    .option('--home <dir>', 'data folder (env UPDRAFT_HOME, default .updraft)')
+    .option('--workers <n>', 'tasks that may run at once (env UPDRAFT_WORKERS, default 8)', parsePositive)
+    .action(async (given: DevOptions) => {
+      const options = resolveDevOptions(given);
+      process.env.UPDRAFT_LOG_LEVEL ??= 'warn';
+      const tty = Boolean(process.stdout.isTTY);
+      const token = await localApiToken(options.home);
+      const unlock = await lockHome(options.home).catch((error: Error) => {
+        throw new CliError(ExitCode.Failed, [`error: ${error.message}`]);
+      });
+      const started = Date.now();
+      const stack = await startLocalStack({
+        dagsFolder: options.dagsFolder,
+        token,
+        port: options.port,
+        tickSeconds: options.tickSeconds,
+        home: options.home,
+        workers: options.workers,
+        decorateStore: (store) => observeStore(store, (change) => io.out(describe(change, tty))),
+      }).catch((error: unknown) => {
+        if (error instanceof BundleRejectedError)
+          throw new Error(`${error.message}\nfix the DAG files and start again`);
+        throw error;
+      });
+      const dags = stack.bundle.manifest.dags.map((d) => d.dagId);
+      io.out(
+        [
+          `Updraft is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+          `  API        ${stack.url}/api/v1   token: ${token}`,
+          `  data       ${path.resolve(options.home)}${stack.orphans ? `   (${stack.orphans} interrupted task(s) will run again)` : ''}`,
+          `  DAGs       ${dags.length} from ${options.dagsFolder}/ (bundle ${stack.bundle.manifest.version}): ${dags.join(', ')}`,
+          `  trigger    npx updraft trigger <dag_id>   or   curl -X POST ${stack.url}/api/v1/dags/<dag_id>/dagRuns -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' -d '{"conf": {}}'`,
+          '  Ctrl-C stops; state survives restarts.',
+        ].join('\n'),
+      );
+      const reload = debounce(async () => {
+        try {
+          const built = await publishDagsFolder(stack.deps.bundles, options.dagsFolder);
+          io.out(
+            `reloaded ${options.dagsFolder}/: bundle ${built.manifest.version} (${built.manifest.dags.length} DAGs); new runs use it, running runs keep theirs`,
+          );
+        } catch (error) {
+          if (!(error instanceof BundleRejectedError)) throw error;
+          io.err(`${error.problems.map((p) => `error: ${p}`).join('\n')}\nthe previous bundle keeps running`);
+        }
+      }, 300);
+      const watcher = watch(options.dagsFolder, { recursive: true }, (_event, file) => {
+        if (file && /\.ts$/.test(String(file))) reload();
+      });
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      io.out('stopping: running tasks are reset and re-run on the next start');
+      watcher.close();
+      await stack.stop();
+      await unlock();
+    });
 }
 
 function debounce(fn: () => Promise<void>, ms: number): () => void {

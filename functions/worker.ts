@@ -9,6 +9,12 @@ import { createWorkerHandler } from './runtime/handlers/worker-handler';
 const config = readConfig();
 const deps = createAwsDeps(config, createAwsClients(config));
 
+// Lambda sets the function's memory; the worker refuses tasks that declare more (see memoryLimitMiB).
+const memoryLimitMiB = Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) || undefined;
+
 export const handler = middy(
-  createWorkerHandler(deps.worker, { safetyMarginSeconds: config.lambdaSafetyMarginSeconds }),
+  createWorkerHandler(
+    { ...deps.worker, ...(memoryLimitMiB && { memoryLimitMiB }) },
+    { safetyMarginSeconds: config.lambdaSafetyMarginSeconds },
+  ),
 );

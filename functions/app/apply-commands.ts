@@ -9,6 +9,8 @@ import type { InstanceExpectation, RunStore } from '../ports/run-store';
 export interface Dispatch {
   key: TaskInstanceKey;
   tryNumber: number;
+  /** Memory the attempt needs, for routing to a worker memory class. */
+  memoryMiB: number;
 }
 
 /** What applying a plan did. */
@@ -99,7 +101,7 @@ async function applyOne(store: RunStore, command: Command, now: string, report: 
         { state: command.from, tryNumber: previousTry },
         { state: TaskState.Queued, tryNumber: command.tryNumber, queuedAt: now, reason: command.reason },
       );
-      report.dispatch.push({ key: command.key, tryNumber: command.tryNumber });
+      report.dispatch.push({ key: command.key, tryNumber: command.tryNumber, memoryMiB: command.memoryMiB });
       return;
     }
     case 'resend_task':
@@ -108,7 +110,7 @@ async function applyOne(store: RunStore, command: Command, now: string, report: 
         { state: TaskState.Queued, tryNumber: command.tryNumber },
         { state: TaskState.Queued, queuedAt: now, reason: command.reason },
       );
-      report.dispatch.push({ key: command.key, tryNumber: command.tryNumber });
+      report.dispatch.push({ key: command.key, tryNumber: command.tryNumber, memoryMiB: command.memoryMiB });
       return;
     case 'skip_task':
     case 'mark_upstream_failed': {

@@ -1,6 +1,6 @@
 import { type AttemptResult, finishAttempt } from '../core/attempt';
 import { buildGraph } from '../core/graph';
-import { type DagSpec, FUNCTION_OPERATOR_KINDS, type JsonValue } from '../core/model';
+import { type DagSpec, FUNCTION_OPERATOR_KINDS, type JsonValue, type TaskSpec } from '../core/model';
 import { invalidBranchChoice } from '../core/planner/forced-skips';
 import type { DagRunRecord, TaskInstanceKey, TaskInstanceRecord } from '../core/records';
 import { TaskState } from '../core/states';
@@ -9,6 +9,7 @@ import { classifyThrown } from '../core/task-errors';
 import { resolveParams } from '../core/validation/params';
 import type { Clock } from '../ports/clock';
 import { StaleTransitionError } from '../ports/errors';
+import type { AttemptOutcome, Metrics } from '../ports/metrics';
 import type { RunStore } from '../ports/run-store';
 import type { SecretProvider } from '../ports/secret-provider';
 import type { TaskCodeLoader } from '../ports/task-code';
@@ -31,6 +32,13 @@ export interface AttemptDeps {
   heartbeatSeconds?: number;
   /** Connections and variables for `context.connection()` / `context.variable()`. */
   secrets?: SecretProvider;
+  /**
+   * Memory of the worker hosting the attempt (its memory class), in MiB. A Lambda task that
+   * declares more fails before it starts instead of running out of memory. Unset: not checked.
+   */
+  memoryLimitMiB?: number;
+  /** Attempt outcomes and dispatch latency; none when unset. */
+  metrics?: Metrics;
 }
 
 /** One attempt to run; `deadlineAt` (epoch ms) is when the hosting worker must have stopped it. */
@@ -72,6 +80,13 @@ export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Prom
     if (error instanceof StaleTransitionError) return { kind: 'dropped', reason: error.message };
     throw error;
   }
+  if (claimed.queuedAt)
+    deps.metrics?.emit({
+      name: 'DispatchLatency',
+      milliseconds: Math.max(0, Date.parse(startedAt) - Date.parse(claimed.queuedAt)),
+      key,
+      tryNumber,
+    });
   const log = await deps.logs.open(key, tryNumber);
   log.write(
     'info',
@@ -99,6 +114,8 @@ export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Prom
   await log.close();
   try {
     const instance = await deps.store.updateTaskInstance(key, { state: TaskState.Running, tryNumber }, patch);
+    const outcome = attemptOutcome(instance.state);
+    if (outcome) deps.metrics?.emit({ name: 'TaskAttempts', outcome, key, tryNumber });
     return { kind: 'ran', instance };
   } catch (error) {
     // Someone else owns the instance now (cleared, or failed as a zombie): our result is void.
@@ -121,6 +138,8 @@ async function runGuarded(
 ): Promise<AttemptResult> {
   const { dag, run, key, tryNumber, log, guards } = args;
   const task = dag.tasks.find((t) => t.taskId === key.taskId)!;
+  const tooBig = memoryShortfall(task, deps.memoryLimitMiB);
+  if (tooBig) return { kind: 'failed', reason: tooBig, retryable: false };
   const params = resolveParams(dag.params, run.conf);
   if (!params.ok)
     return { kind: 'failed', reason: `invalid params: ${params.problems.join('; ')}`, retryable: false };
@@ -169,6 +188,29 @@ async function runGuarded(
     if (stack) log.write('error', stack);
     return thrown;
   }
+}
+
+/** The metric outcome of a finished attempt's state. */
+function attemptOutcome(state: TaskState): AttemptOutcome | undefined {
+  switch (state) {
+    case TaskState.Success:
+    case TaskState.Failed:
+    case TaskState.UpForRetry:
+    case TaskState.Skipped:
+    case TaskState.UpForReschedule:
+      return state;
+    default:
+      return undefined;
+  }
+}
+
+/** Why a worker of `limitMiB` cannot host this task, if it cannot. */
+function memoryShortfall(task: TaskSpec, limitMiB: number | undefined): string | undefined {
+  if (limitMiB === undefined || task.executor !== 'lambda' || task.memoryMiB <= limitMiB) return undefined;
+  return (
+    `task declares memoryMiB ${task.memoryMiB} but the largest worker memory class has ${limitMiB} MiB; ` +
+    "add a larger class (updraft:workerMemoryClasses) or lower the task's memoryMiB"
+  );
 }
 
 /** The thrown error's stack frames up to where Updraft's runtime called the task, so users see their code. */

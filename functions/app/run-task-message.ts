@@ -1,4 +1,5 @@
 import type { PlanLimits } from '../core/planner/commands';
+import { keyOf } from '../core/records';
 import { TaskState } from '../core/states';
 import type { BundleStore } from '../ports/bundle-store';
 import { StaleTransitionError } from '../ports/errors';
@@ -23,7 +24,8 @@ export async function runTaskMessage(
   message: TaskMessage,
   options: { deadlineAt?: number } = {},
 ): Promise<AttemptSummary> {
-  const { tryNumber, ...key } = message;
+  const { tryNumber } = message;
+  const key = keyOf(message);
   const run = await deps.store.getRun(key.dagId, key.runId);
   if (!run) return { kind: 'dropped', reason: `run ${key.dagId}/${key.runId} does not exist` };
   if (run.state !== 'running') return { kind: 'dropped', reason: `run ${key.runId} is ${run.state}` };
@@ -50,7 +52,8 @@ export async function failQueued(
   message: TaskMessage,
   reason: string,
 ) {
-  const { tryNumber, ...key } = message;
+  const { tryNumber } = message;
+  const key = keyOf(message);
   try {
     await deps.store.updateTaskInstance(
       key,

@@ -4,6 +4,7 @@ import { allocate } from '../core/planner/allocate';
 import type { PlanLimits } from '../core/planner/commands';
 import { planRun } from '../core/planner/plan-run';
 import { TaskState } from '../core/states';
+import type { Metrics } from '../ports/metrics';
 import type { RunStore } from '../ports/run-store';
 import type { TaskQueue } from '../ports/task-queue';
 import type { ApplyReport } from './apply-commands';
@@ -18,7 +19,13 @@ import { applyAndDispatch } from './dispatch';
  * across runs; within this run `maxActiveTasks` is respected.
  */
 export async function scheduleRun(
-  deps: { store: RunStore; queue: TaskQueue; clock: { now(): string }; limits: PlanLimits },
+  deps: {
+    store: RunStore;
+    queue: TaskQueue;
+    clock: { now(): string };
+    limits: PlanLimits;
+    metrics?: Metrics;
+  },
   dag: DagSpec,
   dagId: string,
   runId: string,

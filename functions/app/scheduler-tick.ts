@@ -5,6 +5,7 @@ import type { DagStateRecord } from '../core/records';
 import type { BundleStore } from '../ports/bundle-store';
 import type { Clock } from '../ports/clock';
 import { StaleTransitionError } from '../ports/errors';
+import type { Metrics } from '../ports/metrics';
 import type { RunStore } from '../ports/run-store';
 import type { TaskQueue } from '../ports/task-queue';
 import { applyAndDispatch } from './dispatch';
@@ -17,6 +18,8 @@ export interface TickDeps {
   clock: Clock;
   limits: PlanLimits;
   pools?: ReadonlyMap<string, number>;
+  /** Run and attempt metrics; none when unset. */
+  metrics?: Metrics;
 }
 
 /** What a tick did, for logs and metrics (counts per command kind). */

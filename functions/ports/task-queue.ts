@@ -3,6 +3,11 @@ import type { TaskInstanceKey } from '../core/records';
 /** One task attempt to run: the instance and the try number the worker must claim. */
 export interface TaskMessage extends TaskInstanceKey {
   tryNumber: number;
+  /**
+   * Memory the attempt needs: the queue routes the message to the smallest worker memory class
+   * that has it. Absent (older messages, tests): the smallest class.
+   */
+  memoryMiB?: number;
 }
 
 /** The task queue between planners and workers (SQS in AWS). */

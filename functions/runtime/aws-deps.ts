@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoRunStore } from '../adapters/aws/dynamo/run-store';
 import { DynamoXComStore } from '../adapters/aws/dynamo/xcom-store';
 import { CloudWatchLogSink } from '../adapters/aws/logs/cloudwatch-log-sink';
+import { EmfMetrics } from '../adapters/aws/metrics/emf-metrics';
 import { S3BlobStore } from '../adapters/aws/s3/blob-store';
 import { S3BundleStore } from '../adapters/aws/s3/bundle-store';
 import { S3LogSink } from '../adapters/aws/s3/log-sink';
@@ -14,6 +15,7 @@ import { runOperator } from '../operators/registry';
 import type { BlobStore } from '../ports/blob-store';
 import type { BundleStore } from '../ports/bundle-store';
 import type { Clock } from '../ports/clock';
+import { noMetrics } from '../ports/metrics';
 import type { LogReader, LogSink } from '../ports/task-log';
 import type { AwsClients } from './aws-clients';
 import { BundleCodeLoader } from './bundle-code-loader';
@@ -51,7 +53,11 @@ export function createAwsDeps(
     marshallOptions: { removeUndefinedValues: true },
   });
   const store = new DynamoRunStore({ client: document, tableName: config.tableName });
-  const queue = new SqsTaskQueue({ client: clients.sqs, queueUrl: config.queueUrl });
+  const queue = new SqsTaskQueue({
+    client: clients.sqs,
+    queueUrl: config.queueUrl,
+    ...(config.workerQueues && { routes: config.workerQueues }),
+  });
   const bundles = overrides.bundles ?? new S3BundleStore({ client: clients.s3, bucket: config.bucket });
   const blobs = overrides.blobs ?? new S3BlobStore({ client: clients.s3, bucket: config.bucket });
   const xcom = new DynamoXComStore({
@@ -66,7 +72,10 @@ export function createAwsDeps(
       ? new CloudWatchLogSink({ client: clients.logs, logGroupName: config.logGroup! })
       : new S3LogSink({ client: clients.s3, bucket: config.bucket, clock: () => clock.now() }));
   const limits = limitsFrom(config);
-  const tick: TickDeps = { store, queue, bundles, clock, limits };
+  const metrics = config.metricsNamespace
+    ? new EmfMetrics({ namespace: config.metricsNamespace })
+    : noMetrics;
+  const tick: TickDeps = { store, queue, bundles, clock, limits, metrics };
   const worker: WorkerDeps = {
     ...tick,
     xcom,

@@ -3,6 +3,31 @@ import { ENV } from './env-keys';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** `1024=https://…,4096=https://…`: one `<MiB>=<queue URL>` pair per worker memory class. */
+const workerQueues = z
+  .string()
+  .transform((text, ctx) => {
+    const routes: { memoryMiB: number; queueUrl: string }[] = [];
+    for (const pair of text
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const match = /^(\d+)=(\S+)$/.exec(pair);
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: `expected <MiB>=<queue URL>, got "${pair}"` });
+        return z.NEVER;
+      }
+      routes.push({ memoryMiB: Number(match[1]), queueUrl: match[2]! });
+    }
+    const sizes = routes.map((r) => r.memoryMiB);
+    if (new Set(sizes).size !== sizes.length) {
+      ctx.addIssue({ code: 'custom', message: `memory classes repeat: ${sizes.join(', ')}` });
+      return z.NEVER;
+    }
+    return routes.sort((a, b) => a.memoryMiB - b.memoryMiB);
+  })
+  .optional();
+
 /** Every setting of the AWS runtime, with units and defaults; read once per process. */
 const configSchema = z.object({
   /** DynamoDB single table for runs, task instances, XComs and DAG state. */
@@ -31,6 +56,24 @@ const configSchema = z.object({
   lambdaSafetyMarginSeconds: positiveInt(20),
   /** Scheduler function the API invokes (asynchronously) after a trigger or clear; unset: wait for the tick. */
   schedulerFunctionName: z.string().optional(),
+  /** Queues of the worker memory classes; unset: one class, `queueUrl`. */
+  workerQueues,
+  /** CloudWatch namespace of the run and task metrics (EMF); unset: no metrics are written. */
+  metricsNamespace: z.string().optional(),
+  /** ECS cluster ARN for container tasks (with the subnets, security groups, roles, log group below). */
+  ecsCluster: z.string().optional(),
+  /** Comma-separated subnet ids container tasks run in. */
+  ecsSubnets: z.string().optional(),
+  /** Comma-separated security group ids of container tasks. */
+  ecsSecurityGroups: z.string().optional(),
+  /** `ENABLED` when container tasks run in public subnets (to pull images without NAT). */
+  ecsAssignPublicIp: z.enum(['ENABLED', 'DISABLED']).optional(),
+  /** Fargate task execution role (image pull, log writing). */
+  ecsExecutionRoleArn: z.string().optional(),
+  /** Default role of container tasks. */
+  ecsTaskRoleArn: z.string().optional(),
+  /** CloudWatch log group of container output. */
+  ecsLogGroup: z.string().optional(),
   /** XCom values up to this many bytes are stored inline in DynamoDB, larger ones in S3. Default 65536. */
   xcomInlineLimitBytes: positiveInt(64 * 1024),
 });

@@ -17,4 +17,13 @@ export const ENV = {
   lambdaSafetyMarginSeconds: 'UPDRAFT_LAMBDA_SAFETY_MARGIN_SECONDS',
   xcomInlineLimitBytes: 'UPDRAFT_XCOM_INLINE_LIMIT_BYTES',
   schedulerFunctionName: 'UPDRAFT_SCHEDULER_FUNCTION_NAME',
+  workerQueues: 'UPDRAFT_WORKER_QUEUES',
+  metricsNamespace: 'UPDRAFT_METRICS_NAMESPACE',
+  ecsCluster: 'UPDRAFT_ECS_CLUSTER',
+  ecsSubnets: 'UPDRAFT_ECS_SUBNETS',
+  ecsSecurityGroups: 'UPDRAFT_ECS_SECURITY_GROUPS',
+  ecsAssignPublicIp: 'UPDRAFT_ECS_ASSIGN_PUBLIC_IP',
+  ecsExecutionRoleArn: 'UPDRAFT_ECS_EXECUTION_ROLE_ARN',
+  ecsTaskRoleArn: 'UPDRAFT_ECS_TASK_ROLE_ARN',
+  ecsLogGroup: 'UPDRAFT_ECS_LOG_GROUP',
 } as const;

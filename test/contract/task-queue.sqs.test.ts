@@ -156,3 +156,53 @@ describe('SqsTaskQueue', () => {
     expect(dlqUrl).toMatch(/-dlq$/);
   });
 });
+
+describe('SqsTaskQueue memory-class routing', () => {
+  async function threeClasses() {
+    const client = fauxqsSqsClient();
+    const urls = await Promise.all(
+      [1024, 4096, 10240].map(async () => (await createTestQueue(client)).queueUrl),
+    );
+    const [small, medium, large] = urls as [string, string, string];
+    const queue = new SqsTaskQueue({
+      client,
+      queueUrl: small,
+      // Out of order on purpose: the adapter sorts the classes.
+      routes: [
+        { memoryMiB: 10240, queueUrl: large },
+        { memoryMiB: 1024, queueUrl: small },
+        { memoryMiB: 4096, queueUrl: medium },
+      ],
+      retryBaseDelayMs: 0,
+    });
+    const drained = async (url: string, expected: number) =>
+      (await drainQueue(client, url, expected)).map((m) => `${m.taskId}:${m.memoryMiB ?? '-'}`).sort();
+    return { client, queue, small, medium, large, drained };
+  }
+
+  it('sends each message to the smallest class with enough memory, the oversized to the largest', async () => {
+    const { queue, small, medium, large, drained } = await threeClasses();
+    const asks = { a: 512, b: 1024, c: 1025, d: 4096, e: 8000, f: 20000 } as const;
+    const messages = Object.entries(asks).map(([taskId, memoryMiB]) => ({
+      ...taskMessages(1)[0]!,
+      taskId,
+      memoryMiB,
+    }));
+    await queue.send([...messages, { ...taskMessages(1)[0]!, taskId: 'g' }]);
+    expect(await drained(small, 3)).toEqual(['a:512', 'b:1024', 'g:-']);
+    expect(await drained(medium, 2)).toEqual(['c:1025', 'd:4096']);
+    expect(await drained(large, 2)).toEqual(['e:8000', 'f:20000']);
+  });
+
+  it('never mixes queues in one batch and still chunks by 10', async () => {
+    const { client, queue, small, large, drained } = await threeClasses();
+    const counter = new RequestCounter();
+    attachRequestCounter(client, counter);
+    const messages = taskMessages(25).map((m, i) => ({ ...m, memoryMiB: i % 2 === 0 ? 1024 : 9000 }));
+    await queue.send(messages);
+    // 13 to the small class (2 batches) and 12 to the large one (2): never one batch for both.
+    expect(counter.count('SQS', 'SendMessageBatch')).toEqual({ calls: 4, attempts: 4 });
+    expect(await drained(small, 13)).toHaveLength(13);
+    expect(await drained(large, 12)).toHaveLength(12);
+  });
+});

@@ -24,12 +24,19 @@ const unused = {
  * fresh SQS queue with DLQ and S3 bucket on fauxqs, wired by the same composition root as the
  * Lambdas. Every request is counted.
  */
-export async function awsPorts(emulator: 'dynalite' | 'dynamoDbLocal' = 'dynalite') {
+export async function awsPorts(
+  emulator: 'dynalite' | 'dynamoDbLocal' = 'dynalite',
+  options: { memoryClasses?: readonly number[] } = {},
+) {
   const counter = new RequestCounter();
   const table = await freshTable(inject('dynamoEndpoints')[emulator]);
   const sqs = fauxqsSqsClient();
   const s3 = fauxqsS3Client();
   const { queueUrl, dlqUrl } = await createTestQueue(sqs);
+  // One extra queue per memory class, wired through UPDRAFT_WORKER_QUEUES as the stack does.
+  const classQueues = new Map<number, string>();
+  for (const memoryMiB of options.memoryClasses ?? [])
+    classQueues.set(memoryMiB, (await createTestQueue(sqs)).queueUrl);
   const bucket = await createTestBucket(s3);
   const clients: AwsClients = {
     dynamo: table.client,
@@ -44,23 +51,27 @@ export async function awsPorts(emulator: 'dynalite' | 'dynamoDbLocal' = 'dynalit
     [ENV.queueUrl]: queueUrl,
     [ENV.bucket]: bucket,
     [ENV.heartbeatSeconds]: '1',
+    ...(classQueues.size > 0 && {
+      [ENV.workerQueues]: [...classQueues].map(([mib, url]) => `${mib}=${url}`).join(','),
+    }),
   });
   const deps = createAwsDeps(config, clients);
-  const receive = async () => {
+  const receiveFrom = async (url: string) => {
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
     );
     if (Messages.length > 0) {
       // The Lambda event source deletes what the handler acknowledged; here every message is handed over.
       await sqs.send(
         new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
+          QueueUrl: url,
           Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
         }),
       );
     }
     return Messages.map((m) => decodeTaskMessage(m.Body!));
   };
+  const receive = () => receiveFrom(queueUrl);
   const ports: HarnessPorts = { ...deps, receive };
   return {
     ports,
@@ -70,6 +81,8 @@ export async function awsPorts(emulator: 'dynalite' | 'dynamoDbLocal' = 'dynalit
     bucket,
     queueUrl,
     dlqUrl,
+    classQueues,
+    receiveFrom,
     dispose: async () => {
       await table.dispose();
       sqs.destroy();

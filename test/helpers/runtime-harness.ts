@@ -2,6 +2,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { encodeTaskMessage } from '../../functions/adapters/aws/sqs/message-codec';
 import { MemoryBundleStore } from '../../functions/adapters/memory/bundle-store';
 import { MemoryLogSink } from '../../functions/adapters/memory/log-sink';
+import { MemoryMetrics } from '../../functions/adapters/memory/metrics';
 import { MemoryRunStore } from '../../functions/adapters/memory/run-store';
 import { MemoryTaskQueue } from '../../functions/adapters/memory/task-queue';
 import { MemoryXComStore } from '../../functions/adapters/memory/xcom-store';
@@ -81,12 +82,14 @@ export function sqsEvent(messages: readonly TaskMessage[]): SQSEvent {
 export function createHarness(ports: HarnessPorts, options: { limits?: Partial<PlanLimits> } = {}) {
   const clock = new ManualClock();
   const limits = { ...DEFAULT_PLAN_LIMITS, ...options.limits };
+  const metrics = new MemoryMetrics();
   const tickDeps: TickDeps = {
     store: ports.store,
     queue: ports.queue,
     bundles: ports.bundles,
     clock,
     limits,
+    metrics,
   };
   const workerDeps: WorkerDeps = {
     ...tickDeps,
@@ -101,6 +104,7 @@ export function createHarness(ports: HarnessPorts, options: { limits?: Partial<P
   return {
     clock,
     ports,
+    metrics,
     workerDeps,
     tick: () => tick({ 'detail-type': 'Scheduled Event', source: 'aws.events' }),
     /** Delivers every visible message to the worker handler, as one SQS batch per call. */

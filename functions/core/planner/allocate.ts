@@ -56,7 +56,8 @@ export function allocate(
     }
     budget.dagSlots.set(c.key.dagId, dagFree - 1);
     if (poolFree !== undefined) budget.poolSlots!.set(c.pool, poolFree - c.poolSlots);
-    commands.push({ kind: 'queue_task', key: c.key, from: c.from, tryNumber: c.tryNumber, reason: c.reason });
+    const { key, from, tryNumber, memoryMiB, reason } = c;
+    commands.push({ kind: 'queue_task', key, from, tryNumber, memoryMiB, reason });
   }
   return { commands, notes };
 }

@@ -21,8 +21,16 @@ export type Command =
   | { kind: 'start_run'; dagId: string; runId: string; reason: string }
   | { kind: 'finish_run'; dagId: string; runId: string; state: 'success' | 'failed'; reason: string }
   | { kind: 'expand_task'; dagId: string; runId: string; taskId: string; count: number; reason: string }
-  | { kind: 'queue_task'; key: TaskInstanceKey; from: TaskState; tryNumber: number; reason: string }
-  | { kind: 'resend_task'; key: TaskInstanceKey; tryNumber: number; reason: string }
+  | {
+      kind: 'queue_task';
+      key: TaskInstanceKey;
+      from: TaskState;
+      tryNumber: number;
+      /** Memory the attempt needs: picks the worker memory class its message is routed to. */
+      memoryMiB: number;
+      reason: string;
+    }
+  | { kind: 'resend_task'; key: TaskInstanceKey; tryNumber: number; memoryMiB: number; reason: string }
   | { kind: 'skip_task'; key: TaskInstanceKey; from: TaskState; reason: string }
   | { kind: 'mark_upstream_failed'; key: TaskInstanceKey; from: TaskState; reason: string }
   | {

@@ -51,6 +51,7 @@ export function checkInFlight(args: InFlightArgs): void {
           kind: 'resend_task',
           key,
           tryNumber: record.tryNumber,
+          memoryMiB: task.memoryMiB,
           reason: `queued for ${Math.round(ago(record.queuedAt))}s without a worker claim; message re-sent`,
         });
       }

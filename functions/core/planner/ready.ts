@@ -12,6 +12,8 @@ export interface ReadyTask {
   priorityWeight: number;
   pool: string;
   poolSlots: number;
+  /** Memory the attempt needs (the task's `memoryMiB`). */
+  memoryMiB: number;
   reason: string;
 }
 
@@ -39,6 +41,7 @@ export function markReady(
     priorityWeight: task.priorityWeight,
     pool: task.pool,
     poolSlots: task.poolSlots,
+    memoryMiB: task.memoryMiB,
     reason,
   });
   view.setState(task.taskId, key.mapIndex, TaskState.Queued);

@@ -41,6 +41,18 @@ describe('scheduler and worker handlers over ports (memory adapters)', () => {
     expect((ports.logs as MemoryLogSink).text({ ...reportKey, taskId: 'extract' }, 1)).toContain(
       'extracting for',
     );
+    // The metrics the dashboard and the failed-runs alarm read.
+    expect(harness.metrics.named('RunsFinished')).toEqual([
+      { name: 'RunsFinished', state: 'success', dagId: 'rt_linear', runId: run.runId },
+    ]);
+    expect(harness.metrics.named('TaskAttempts').map((e) => `${e.key.taskId}:${e.outcome}`)).toEqual([
+      'extract:success',
+      'total:success',
+      'report:success',
+    ]);
+    const latencies = harness.metrics.named('DispatchLatency');
+    expect(latencies.map((e) => e.key.taskId)).toEqual(['extract', 'total', 'report']);
+    for (const e of latencies) expect(e.milliseconds).toBeGreaterThanOrEqual(0);
   });
 
   it('catches up scheduled intervals once: a second tick creates nothing', async () => {
@@ -144,6 +156,11 @@ describe('scheduler and worker handlers over ports (memory adapters)', () => {
     await harness.drain();
     expect(await ports.store.getTaskInstance(key)).toMatchObject({ state: 'success', tryNumber: 2 });
     expect(await ports.xcom.pull(key, 'return_value')).toBe('try 2');
+    // The zombie's end is counted by the tick that declared it, the retry by its worker.
+    expect(harness.metrics.named('TaskAttempts').map((e) => `${e.outcome}#${e.tryNumber}`)).toEqual([
+      'up_for_retry#1',
+      'success#2',
+    ]);
   });
 
   it('fails a task that exceeds its execution timeout, with that reason', async () => {

@@ -27,11 +27,11 @@ describe('applyCommands: the one applier of planner decisions', () => {
     await store.createRun(run);
     const commands: Command[] = [
       { kind: 'start_run', dagId: 'd', runId: 'r', reason: 'slot free' },
-      { kind: 'queue_task', key, from: 'none', tryNumber: 1, reason: 'ready' },
+      { kind: 'queue_task', key, from: 'none', tryNumber: 1, memoryMiB: 2048, reason: 'ready' },
     ];
     const report = await applyCommands(store, commands, NOW);
     expect(report.stale).toEqual([]);
-    expect(report.dispatch).toEqual([{ key, tryNumber: 1 }]);
+    expect(report.dispatch).toEqual([{ key, tryNumber: 1, memoryMiB: 2048 }]);
     expect(await store.getTaskInstance(key)).toMatchObject({
       state: 'queued',
       tryNumber: 1,
@@ -43,7 +43,14 @@ describe('applyCommands: the one applier of planner decisions', () => {
 
   it('counts a lost condition as stale instead of failing: a concurrent planner queued it first', async () => {
     const store = new MemoryRunStore();
-    const queue: Command = { kind: 'queue_task', key, from: 'none', tryNumber: 1, reason: 'ready' };
+    const queue: Command = {
+      kind: 'queue_task',
+      key,
+      from: 'none',
+      tryNumber: 1,
+      memoryMiB: 2048,
+      reason: 'ready',
+    };
     await applyCommands(store, [queue], NOW);
     const second = await applyCommands(store, [queue], NOW);
     expect(second.stale).toEqual([queue]);
@@ -59,7 +66,7 @@ describe('applyCommands: the one applier of planner decisions', () => {
     );
     const report = await applyCommands(
       store,
-      [{ kind: 'queue_task', key, from: 'up_for_retry', tryNumber: 2, reason: 'retry' }],
+      [{ kind: 'queue_task', key, from: 'up_for_retry', tryNumber: 2, memoryMiB: 1024, reason: 'retry' }],
       NOW,
     );
     expect(report.applied).toHaveLength(1);

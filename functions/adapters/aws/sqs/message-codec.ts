@@ -15,12 +15,14 @@ const messageSchema = z.object({
   taskId: z.string().min(1),
   mapIndex: z.number().int().min(-1),
   tryNumber: z.number().int().min(1),
+  /** Informational (the queue it arrived on already encodes the memory class). */
+  memoryMiB: z.number().int().positive().optional(),
 });
 
 /** The SQS message body for `message`. */
 export function encodeTaskMessage(message: TaskMessage): string {
-  const { dagId, runId, taskId, mapIndex, tryNumber } = message;
-  return JSON.stringify({ v: MESSAGE_FORMAT_VERSION, dagId, runId, taskId, mapIndex, tryNumber });
+  const { dagId, runId, taskId, mapIndex, tryNumber, memoryMiB } = message;
+  return JSON.stringify({ v: MESSAGE_FORMAT_VERSION, dagId, runId, taskId, mapIndex, tryNumber, memoryMiB });
 }
 
 /** Parses a body written by `encodeTaskMessage`; throws `UndecodableMessageError` with what it could read. */
@@ -35,8 +37,8 @@ export function decodeTaskMessage(body: string): TaskMessage {
   }
   const result = messageSchema.safeParse(json);
   if (result.success) {
-    const { dagId, runId, taskId, mapIndex, tryNumber } = result.data;
-    return { dagId, runId, taskId, mapIndex, tryNumber };
+    const { dagId, runId, taskId, mapIndex, tryNumber, memoryMiB } = result.data;
+    return { dagId, runId, taskId, mapIndex, tryNumber, ...(memoryMiB !== undefined && { memoryMiB }) };
   }
   const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   throw new UndecodableMessageError(

@@ -13,10 +13,23 @@ export const SQS_MAX_BATCH = 10;
 /** SQS limit: the longest per-message delay (15 minutes). */
 export const SQS_MAX_DELAY_SECONDS = 900;
 
+/** The queue of one worker memory class. */
+export interface WorkerQueueRoute {
+  memoryMiB: number;
+  queueUrl: string;
+}
+
 /** Options of `SqsTaskQueue`. */
 export interface SqsTaskQueueOptions {
   client: SQSClient;
+  /** The queue of messages that name no memory, and of every message when `routes` is empty. */
   queueUrl: string;
+  /**
+   * One queue per worker memory class: a message goes to the smallest class with at least its
+   * `memoryMiB`, or to the largest class when none has enough (that worker then fails the task
+   * with the reason). Default: none, every message to `queueUrl`.
+   */
+  routes?: readonly WorkerQueueRoute[];
   /** Sends of one entry, first included, before it counts as failed (partial batch failures). Default 3. */
   maxEntryAttempts?: number;
   /** Wait before resending failed entries, doubled each round, in milliseconds. Default 100. */
@@ -53,11 +66,20 @@ export class SqsTaskQueue implements TaskQueue {
   private readonly maxEntryAttempts: number;
   private readonly retryBaseDelayMs: number;
   private readonly concurrency: number;
+  private readonly routes: readonly WorkerQueueRoute[];
 
   constructor(private readonly options: SqsTaskQueueOptions) {
     this.maxEntryAttempts = options.maxEntryAttempts ?? 3;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
     this.concurrency = options.concurrency ?? 4;
+    this.routes = [...(options.routes ?? [])].sort((a, b) => a.memoryMiB - b.memoryMiB);
+  }
+
+  /** The queue URL a message goes to (see `routes`). */
+  queueUrlFor(message: TaskMessage): string {
+    if (this.routes.length === 0 || message.memoryMiB === undefined) return this.options.queueUrl;
+    const fits = this.routes.find((route) => route.memoryMiB >= message.memoryMiB!);
+    return (fits ?? this.routes[this.routes.length - 1]!).queueUrl;
   }
 
   async send(messages: readonly TaskMessage[], options: { delaySeconds?: number } = {}): Promise<void> {
@@ -68,11 +90,19 @@ export class SqsTaskQueue implements TaskQueue {
           'later starts are the scheduler tick’s job',
       );
     }
-    const chunks: SendMessageBatchRequestEntry[][] = [];
+    // Batches never mix queues: SendMessageBatch takes one QueueUrl.
+    const chunks: Chunk[] = [];
+    const open = new Map<string, Chunk>();
     messages.forEach((message, index) => {
+      const queueUrl = this.queueUrlFor(message);
       const entry = { Id: `m${index}`, MessageBody: encodeTaskMessage(message), DelaySeconds: delaySeconds };
-      if (index % SQS_MAX_BATCH === 0) chunks.push([entry]);
-      else chunks[chunks.length - 1]!.push(entry);
+      const chunk = open.get(queueUrl);
+      if (chunk && chunk.entries.length < SQS_MAX_BATCH) chunk.entries.push(entry);
+      else {
+        const fresh = { queueUrl, entries: [entry] };
+        chunks.push(fresh);
+        open.set(queueUrl, fresh);
+      }
     });
     const failures: FailedSend[] = [];
     let firstCause: unknown;
@@ -99,16 +129,17 @@ export class SqsTaskQueue implements TaskQueue {
    * Sends one batch and resends the entries SQS failed on its side (sender faults are final). A request
    * that throws (after the SDK's own retries) fails the entries still pending, not those already sent.
    */
-  private async sendChunk(
-    entries: SendMessageBatchRequestEntry[],
-  ): Promise<{ failed: BatchResultErrorEntry[]; cause?: unknown }> {
+  private async sendChunk({
+    queueUrl,
+    entries,
+  }: Chunk): Promise<{ failed: BatchResultErrorEntry[]; cause?: unknown }> {
     const final: BatchResultErrorEntry[] = [];
     let pending = entries;
     for (let attempt = 1; ; attempt++) {
       let failed: BatchResultErrorEntry[];
       try {
         const output = await this.options.client.send(
-          new SendMessageBatchCommand({ QueueUrl: this.options.queueUrl, Entries: pending }),
+          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }),
         );
         failed = output.Failed ?? [];
       } catch (cause) {
@@ -130,6 +161,12 @@ export class SqsTaskQueue implements TaskQueue {
       await sleep(this.retryBaseDelayMs * 2 ** (attempt - 1));
     }
   }
+}
+
+/** Up to 10 entries for one queue. */
+interface Chunk {
+  queueUrl: string;
+  entries: SendMessageBatchRequestEntry[];
 }
 
 function sleep(ms: number): Promise<void> {

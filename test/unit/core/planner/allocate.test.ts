@@ -16,6 +16,7 @@ function candidate(spec: string, logicalDate = '2024-01-01T00:00:00.000Z'): Cand
     priorityWeight: Number(weight),
     pool,
     poolSlots: Number(slots),
+    memoryMiB: 1024,
     reason: 'ready',
     logicalDate,
   };
@@ -70,10 +71,17 @@ describe('allocate', () => {
     expect(commands.map((c) => (c.kind === 'queue_task' ? c.key.taskId : ''))).toEqual(['hi', 'old']);
   });
 
-  it('queue commands carry from, try number and reason; waits become notes', () => {
+  it('queue commands carry from, try number, memory and reason; waits become notes', () => {
     const { commands, notes } = allocate([candidate('x/p'), candidate('y/p')], budget({ d: 9 }, { p: 1 }));
     expect(commands).toEqual([
-      { kind: 'queue_task', key: candidate('x').key, from: 'none', tryNumber: 1, reason: 'ready' },
+      {
+        kind: 'queue_task',
+        key: candidate('x').key,
+        from: 'none',
+        tryNumber: 1,
+        memoryMiB: 1024,
+        reason: 'ready',
+      },
     ]);
     expect(notes).toEqual([
       { key: candidate('y').key, reason: 'pool full: "p" has 0 of 1 slots free, needs 1' },

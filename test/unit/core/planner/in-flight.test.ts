@@ -114,6 +114,16 @@ describe('planRun: tick repairs for instances already started', () => {
     });
   });
 
+  it('re-sends and re-queues carry the task memory, so the message reaches the same memory class', () => {
+    const stale = ti('a=queued', { queuedAt: ago(LIMITS.requeueAfterSeconds + 1) });
+    expect(planOf(dagWith({ memoryMiB: 4096 }), [stale]).commands[0]).toMatchObject({
+      kind: 'resend_task',
+      memoryMiB: 4096,
+    });
+    const retry = planOf(dagWith({ memoryMiB: 3008, retries: 1 }), [ti('a=up_for_retry')]).ready[0];
+    expect(retry).toMatchObject({ memoryMiB: 3008 });
+  });
+
   it('a retry that is not due leaves a note with its due time', () => {
     const plan = planOf(dagWith({ retries: 2 }), [ti('a=up_for_retry', { nextRetryAt: later(30) })]);
     expect(plan.notes[0]).toMatchObject({ key: { taskId: 'a' }, reason: `retry due at ${later(30)}` });

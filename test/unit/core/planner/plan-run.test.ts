@@ -74,6 +74,7 @@ describe('planRun: linear DAG a → b → c', () => {
         priorityWeight: 1,
         pool: 'default_pool',
         poolSlots: 1,
+        memoryMiB: 1024,
         reason: 'trigger rule all_success: no upstream tasks',
       },
     ]);

@@ -4,7 +4,7 @@ import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { UpdraftFunction } from './lambda-function';
+import { type FunctionNetwork, UpdraftFunction } from './lambda-function';
 
 /** The one route that answers without credentials (Airflow's health endpoint). */
 export const HEALTH_PATH = '/api/v1/health';
@@ -29,6 +29,8 @@ export interface UpdraftApiProps {
   readonly memorySize?: number;
   /** Function timeout (API Gateway gives up after 30 s anyway). @default 29 s */
   readonly timeout?: Duration;
+  /** VPC placement. @default - outside any VPC */
+  readonly network?: FunctionNetwork;
   /** Stage throttling. @default 50 requests/s, burst 100 */
   readonly throttle?: apigw.ThrottleSettings;
 }
@@ -54,6 +56,7 @@ export class UpdraftApi extends Construct {
       timeout: props.timeout ?? Duration.seconds(29),
       memorySize: props.memorySize ?? 512,
       logRetention: props.logRetention,
+      network: props.network,
     });
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,

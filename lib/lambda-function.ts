@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -25,6 +26,18 @@ export interface UpdraftFunctionProps {
   readonly logRetention: logs.RetentionDays;
   /** Reserved concurrency. @default - unreserved */
   readonly reservedConcurrentExecutions?: number;
+  /** VPC placement. @default - outside any VPC */
+  readonly network?: FunctionNetwork;
+}
+
+/** Where a function runs inside a VPC. */
+export interface FunctionNetwork {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** Its subnets (private with egress: the functions call AWS APIs). */
+  readonly subnets: ec2.SubnetSelection;
+  /** The functions' security group (no inbound rules). */
+  readonly securityGroup: ec2.ISecurityGroup;
 }
 
 /**
@@ -67,6 +80,11 @@ export class UpdraftFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      ...(props.network && {
+        vpc: props.network.vpc,
+        vpcSubnets: props.network.subnets,
+        securityGroups: [props.network.securityGroup],
+      }),
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
         forceDockerBundling: false,
@@ -82,9 +100,59 @@ export class UpdraftFunction extends Construct {
       },
     });
     this.logGroup.grantWrite(this.role);
+    if (props.network) this.grantNetworkInterfaces(props.network, props.entry);
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason: `nodejs22.x is the runtime ${props.entry} is built (target node22) and tested for; move with the runtime config, not implicitly`,
+    });
+  }
+
+  /**
+   * What Lambda needs to attach the function to the VPC (AWSLambdaVPCAccessExecutionRole, as an
+   * inline policy scoped to this account's network interfaces and the function's subnets and group).
+   */
+  private grantNetworkInterfaces(network: FunctionNetwork, entry: string): void {
+    const stack = Stack.of(this);
+    const enis = stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' });
+    const subnets = network.vpc
+      .selectSubnets(network.subnets)
+      .subnetIds.map((id) => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: id }));
+    const group = stack.formatArn({
+      service: 'ec2',
+      resource: 'security-group',
+      resourceName: network.securityGroup.securityGroupId,
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ec2:CreateNetworkInterface'],
+        resources: [enis, ...subnets, group],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: [enis],
+      }),
+    );
+    // Describe* actions support no resource-level permissions: `*` is the only valid resource.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+        resources: ['*'],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets (which Lambda needs to place ${entry} in the VPC) support no resource-level permissions; no other action of this role has a * resource`,
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
+      reason:
+        'Lambda creates and deletes the hyperplane network interfaces of a VPC function with ids it picks at run time; the grant is limited to network interfaces in this account and region',
     });
   }
 }

@@ -8,18 +8,30 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+/** One worker memory class: its function and the queue it consumes. */
+export interface MonitoredWorker {
+  /** Memory in MiB. */
+  readonly memoryMiB: number;
+  /** The worker function. */
+  readonly fn: lambda.IFunction;
+  /** Its task queue. */
+  readonly queue: sqs.IQueue;
+}
+
 /** Props of {@link Monitoring}. */
 export interface MonitoringProps {
-  /** The task queue's dead-letter queue. */
+  /** The dead-letter queue shared by every class's task queue. */
   readonly deadLetterQueue: sqs.IQueue;
   /** The scheduler function. */
   readonly scheduler: lambda.IFunction;
-  /** The worker function. */
-  readonly worker: lambda.IFunction;
+  /** The worker of each memory class, ascending. */
+  readonly workers: readonly MonitoredWorker[];
   /** The api function. */
   readonly api: lambda.IFunction;
-  /** The task queue. */
-  readonly queue: sqs.IQueue;
+  /** CloudWatch namespace of the runtime's EMF metrics (RunsFinished, TaskAttempts, DispatchLatency). */
+  readonly metricsNamespace: string;
+  /** Failed runs in 5 minutes that raise the alarm. @default 1 */
+  readonly failedRunsThreshold?: number;
   /** The HTTP API (for request and error counts). @default - no API widgets */
   readonly httpApi?: apigw.IHttpApi;
   /** Email address subscribed to the alarm topic. @default - no subscription */
@@ -28,10 +40,30 @@ export interface MonitoringProps {
   readonly schedulerErrorThreshold?: number;
 }
 
+/** Metric names the runtime emits (EMF) in the metrics namespace. */
+export const RUNTIME_METRICS = {
+  /** Count; dimension `State` = `success` | `failed`. */
+  runsFinished: 'RunsFinished',
+  /** Count; dimension `Outcome` = a task attempt's final state (see `TASK_OUTCOMES`). */
+  taskAttempts: 'TaskAttempts',
+  /** Milliseconds from `queued` to claimed by a worker; no dimensions. */
+  dispatchLatency: 'DispatchLatency',
+} as const;
+
+/** Values of the `Outcome` dimension of `TaskAttempts`. */
+export const TASK_OUTCOMES = [
+  'success',
+  'failed',
+  'up_for_retry',
+  'skipped',
+  'up_for_reschedule',
+  'out_of_memory',
+] as const;
+
 /**
- * A dashboard (queue and DLQ depth, scheduler duration and errors, worker outcomes, API traffic)
- * and alarms on the DLQ depth and on scheduler and worker errors, published to an SNS topic.
- * Run and task outcome metrics need the runtime to emit them (EMF); they are not charted yet.
+ * A dashboard (runs, task attempts, dispatch latency, queue and DLQ depth, scheduler, workers,
+ * API traffic) and alarms on failed runs, the DLQ depth and scheduler and worker errors,
+ * published to an SNS topic.
  */
 export class Monitoring extends Construct {
   /** The topic alarms publish to (subscribe your pager here). */
@@ -43,6 +75,7 @@ export class Monitoring extends Construct {
     deadLetters: cloudwatch.Alarm;
     schedulerErrors: cloudwatch.Alarm;
     workerErrors: cloudwatch.Alarm;
+    failedRuns: cloudwatch.Alarm;
   };
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -69,17 +102,70 @@ export class Monitoring extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    if (props.workers.length === 0) throw new Error('Monitoring: workers must not be empty');
     const workerErrors = new cloudwatch.Alarm(this, 'WorkerErrors', {
-      alarmDescription: 'Worker invocations failed (crashes or timeouts, not task failures)',
-      metric: props.worker.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      alarmDescription:
+        'Worker invocations failed (crashes or timeouts, not task failures), any memory class',
+      metric: this.sumOverWorkers(
+        props.workers,
+        'errors',
+        (fn) => fn.metricErrors(),
+        'worker errors',
+        fiveMinutes,
+      ),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.alarms = { deadLetters, schedulerErrors, workerErrors };
+    const failedRuns = new cloudwatch.Alarm(this, 'FailedRuns', {
+      alarmDescription: 'DAG runs finished in state failed',
+      metric: this.runtimeMetric(props, RUNTIME_METRICS.runsFinished, { State: 'failed' }, fiveMinutes),
+      threshold: props.failedRunsThreshold ?? 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms = { deadLetters, schedulerErrors, workerErrors, failedRuns };
     for (const alarm of Object.values(this.alarms)) alarm.addAlarmAction(new actions.SnsAction(this.topic));
     this.dashboard = this.createDashboard(props, fiveMinutes);
+  }
+
+  /** A Sum of one of the runtime's EMF metrics. */
+  private runtimeMetric(
+    props: MonitoringProps,
+    metricName: string,
+    dimensionsMap: Record<string, string>,
+    period: Duration,
+    label?: string,
+  ): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: props.metricsNamespace,
+      metricName,
+      dimensionsMap,
+      statistic: 'Sum',
+      period,
+      ...(label !== undefined && { label }),
+    });
+  }
+
+  /** One series summing a Lambda metric over every worker class (ids `<idPrefix><MiB>`). */
+  private sumOverWorkers(
+    workers: readonly MonitoredWorker[],
+    idPrefix: string,
+    metric: (fn: lambda.IFunction) => cloudwatch.Metric,
+    label: string,
+    period: Duration,
+  ): cloudwatch.IMetric {
+    const usingMetrics = Object.fromEntries(
+      workers.map((w) => [`${idPrefix}${w.memoryMiB}`, metric(w.fn).with({ statistic: 'Sum', period })]),
+    );
+    return new cloudwatch.MathExpression({
+      expression: `SUM([${Object.keys(usingMetrics).join(',')}])`,
+      usingMetrics,
+      label,
+      period,
+    });
   }
 
   private createDashboard(props: MonitoringProps, period: Duration): cloudwatch.Dashboard {
@@ -88,12 +174,40 @@ export class Monitoring extends Construct {
     });
     const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
       new cloudwatch.GraphWidget({ title, left, right, width: 8, height: 6 });
+    const latency = (statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: props.metricsNamespace,
+        metricName: RUNTIME_METRICS.dispatchLatency,
+        statistic,
+        period,
+        unit: cloudwatch.Unit.MILLISECONDS,
+        label: statistic === 'Maximum' ? 'max' : statistic,
+      });
     dashboard.addWidgets(
-      graph('Task queue (messages)', [
-        props.queue.metricApproximateNumberOfMessagesVisible({ period, label: 'waiting' }),
-        props.queue.metricApproximateNumberOfMessagesNotVisible({ period, label: 'in flight' }),
-        props.queue.metricApproximateAgeOfOldestMessage({ period, label: 'oldest (s)' }),
-      ]),
+      graph(
+        'Runs finished',
+        ['success', 'failed'].map((state) =>
+          this.runtimeMetric(props, RUNTIME_METRICS.runsFinished, { State: state }, period, state),
+        ),
+      ),
+      graph(
+        'Task attempts by outcome',
+        TASK_OUTCOMES.map((outcome) =>
+          this.runtimeMetric(props, RUNTIME_METRICS.taskAttempts, { Outcome: outcome }, period, outcome),
+        ),
+      ),
+      graph('Dispatch latency (queued → claimed, ms)', ['p50', 'p90', 'Maximum'].map(latency)),
+    );
+    const byClass = (metric: (w: MonitoredWorker) => cloudwatch.Metric) =>
+      props.workers.map((w) => metric(w).with({ period, label: `${w.memoryMiB} MiB` }));
+    dashboard.addWidgets(
+      graph(
+        'Task queues (messages waiting, per class)',
+        byClass((w) => w.queue.metricApproximateNumberOfMessagesVisible()),
+        byClass((w) => w.queue.metricApproximateAgeOfOldestMessage()).map((m) =>
+          m.with({ label: `${m.label} oldest (s)` }),
+        ),
+      ),
       graph('Dead-letter queue', [this.alarms.deadLetters.metric]),
       graph(
         'Scheduler tick',
@@ -109,17 +223,17 @@ export class Monitoring extends Construct {
     );
     dashboard.addWidgets(
       graph(
-        'Worker',
-        [props.worker.metricInvocations({ period, label: 'invocations' })],
+        'Worker invocations (per class)',
+        byClass((w) => w.fn.metricInvocations({ statistic: 'Sum' })),
         [
-          props.worker.metricErrors({ period, label: 'errors' }),
-          props.worker.metricThrottles({ period, label: 'throttled' }),
+          this.sumOverWorkers(props.workers, 'errors', (fn) => fn.metricErrors(), 'errors', period),
+          this.sumOverWorkers(props.workers, 'throttles', (fn) => fn.metricThrottles(), 'throttled', period),
         ],
       ),
-      graph('Worker duration', [
-        props.worker.metricDuration({ period, statistic: 'p50', label: 'p50' }),
-        props.worker.metricDuration({ period, statistic: 'Maximum', label: 'max' }),
-      ]),
+      graph(
+        'Worker duration max (per class)',
+        byClass((w) => w.fn.metricDuration({ statistic: 'Maximum' })),
+      ),
       graph(
         'API',
         props.httpApi

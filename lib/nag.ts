@@ -13,6 +13,12 @@ export function nagArnRef(resource: CfnResource): string {
   return `<${stack.resolve(stack.getLogicalId(resource))}.Arn>`;
 }
 
+/** The `<LogicalId>` text cdk-nag uses for a Ref in a finding id. */
+export function nagRef(resource: CfnResource): string {
+  const stack = Stack.of(resource);
+  return `<${stack.resolve(stack.getLogicalId(resource))}>`;
+}
+
 /** Acknowledges one IAM5 wildcard-resource finding on the grantee's policy (when it is a construct). */
 export function acknowledgeWildcardResource(grantee: iam.IGrantable, resource: string, reason: string): void {
   const principal = grantee.grantPrincipal;

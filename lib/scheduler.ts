@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { UpdraftFunction } from './lambda-function';
+import { type FunctionNetwork, UpdraftFunction } from './lambda-function';
 
 /** Props of {@link Scheduler}. */
 export interface SchedulerProps {
@@ -16,6 +16,8 @@ export interface SchedulerProps {
   readonly tickRate?: Duration;
   /** Function timeout; a tick is bounded (maxCommandsPerTick), so this is generous. @default 60 s */
   readonly timeout?: Duration;
+  /** VPC placement. @default - outside any VPC */
+  readonly network?: FunctionNetwork;
   /** Memory in MiB. @default 512 */
   readonly memorySize?: number;
 }
@@ -43,6 +45,7 @@ export class Scheduler extends Construct {
       timeout: props.timeout ?? Duration.seconds(60),
       memorySize: props.memorySize ?? 512,
       logRetention: props.logRetention,
+      network: props.network,
       reservedConcurrentExecutions: 1,
     });
     // The next tick repairs whatever this one missed: no async retries, and stale events expire.

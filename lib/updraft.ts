@@ -1,15 +1,19 @@
-import { ArnFormat, CfnOutput, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, type RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../functions/runtime/env-keys';
 import { type JwtAuthProps, UpdraftApi } from './api';
+import { ContainerTasks } from './container-tasks';
+import { DagBundleDeployment } from './dag-bundle';
 import { Monitoring } from './monitoring';
 import { acknowledgeWildcardResource } from './nag';
+import { UpdraftNetwork } from './network';
 import { Scheduler } from './scheduler';
 import { BUCKET_PREFIX, UpdraftStorage } from './storage';
 import { RunStateTable } from './table';
-import { TaskQueue } from './task-queue';
+import { memoryClasses, TaskQueues } from './task-queue';
 import { Worker } from './worker';
 
 /** Secrets Manager names the worker may read (connections and variables, see secret-provider.ts). */
@@ -21,8 +25,12 @@ export interface UpdraftProps {
   readonly tickRate?: Duration;
   /** Worker timeout: the longest a Lambda task may run. @default Duration.minutes(15) */
   readonly workerTimeout?: Duration;
-  /** Worker memory in MiB. @default 1024 */
-  readonly workerMemorySize?: number;
+  /**
+   * Worker memory classes in MiB (integers 128–10240, unique): one worker function and one task
+   * queue each; a task runs on the smallest class that fits its declared memory.
+   * @default [1024, 4096, 10240]
+   */
+  readonly workerMemoryClasses?: number[];
   /** Task messages per worker invocation. @default 1 */
   readonly workerBatchSize?: number;
   /** Retention of every CloudWatch log group. @default RetentionDays.ONE_MONTH */
@@ -37,67 +45,140 @@ export interface UpdraftProps {
   readonly jwt?: JwtAuthProps;
   /** Email subscribed to the alarm topic. @default - none */
   readonly alarmEmail?: string;
-  /** Whether to emit CfnOutputs (API URL, bucket, table, queue…). @default true */
+  /** CloudWatch namespace of the runtime's run and task metrics. @default `Updraft/<stack name>` */
+  readonly metricsNamespace?: string;
+  /** Failed runs in 5 minutes that raise the FailedRuns alarm. @default 1 */
+  readonly failedRunsThreshold?: number;
+  /** Create the ECS cluster and roles that container tasks run on (Fargate). @default false */
+  readonly containerTasks?: boolean;
+  /** Run functions and Fargate tasks in this VPC's PRIVATE_WITH_EGRESS subnets. @default - no VPC (see createVpc) */
+  readonly vpc?: ec2.IVpc;
+  /** Create a VPC (2 AZs, 1 NAT, S3/DynamoDB endpoints) for functions and tasks. @default false */
+  readonly createVpc?: boolean;
+  /**
+   * Folder of `*.dag.ts` files built (`updraft dags build`) and uploaded as the current bundle on
+   * every deploy; relative to the project root. @default - none: publish with `updraft dags upload`
+   */
+  readonly dagsPath?: string;
+  /** Whether to emit CfnOutputs (API URL, bucket, table, queues…). @default true */
   readonly outputs?: boolean;
 }
 
+/** A CloudWatch custom-metric namespace: 1–255 of `0-9A-Za-z.-_/#:`, not starting with `AWS/`. */
+function metricsNamespace(value: string): string {
+  if (Token.isUnresolved(value)) return value;
+  if (!/^[0-9A-Za-z.\-_/#:]{1,255}$/.test(value) || value.startsWith('AWS/'))
+    throw new Error(
+      `Updraft: metricsNamespace must be 1–255 characters of 0-9 A-Z a-z . - _ / # : and not start with AWS/, got ${JSON.stringify(value)}`,
+    );
+  return value;
+}
+
+/** Worker memory classes when none are given, in MiB. */
+export const DEFAULT_WORKER_MEMORY_CLASSES = [1024, 4096, 10_240] as const;
+
 /**
- * The whole orchestrator (design §2): bucket, table, task queue + DLQ, scheduler, worker, API,
- * alarms. Each function gets only the grants it uses:
+ * The whole orchestrator (design §2): bucket, table, task queues + DLQ, scheduler, one worker
+ * per memory class, API, alarms, and optionally the ECS cluster of container tasks and a
+ * deploy-time DAG bundle. Each function gets only the grants it uses:
  *
- * | function  | table      | queue       | bucket                                   | other                      |
- * | --------- | ---------- | ----------- | ---------------------------------------- | -------------------------- |
- * | scheduler | read/write | send        | read `bundles/`                          |                            |
- * | worker    | read/write | send (+SQS) | read `bundles/` `xcom/`, put `logs/` `xcom/` | secrets `updraft/*` |
- * | api       | read/write | —           | read `bundles/` `logs/` `xcom/`          | invoke the scheduler (kick) |
+ * | function  | table      | queues                   | bucket                                   | other                      |
+ * | --------- | ---------- | ------------------------ | ---------------------------------------- | -------------------------- |
+ * | scheduler | read/write | send (all)               | read `bundles/`                          | ecs:DescribeTasks (cluster tasks) |
+ * | worker    | read/write | send (all), consume own  | read `bundles/` `xcom/`, put `logs/` `xcom/` | secrets `updraft/*` |
+ * | api       | read/write | —                        | read `bundles/` `logs/` `xcom/`          | invoke the scheduler (kick) |
  */
 export class Updraft extends Construct {
   /** Bundles, logs and large XComs. */
   readonly storage: UpdraftStorage;
   /** Run state. */
   readonly table: RunStateTable;
-  /** Task queue and DLQ. */
-  readonly queue: TaskQueue;
+  /** Task queue of each memory class and the shared DLQ. */
+  readonly queues: TaskQueues;
   /** Scheduler function and tick rule. */
   readonly scheduler: Scheduler;
-  /** Worker function. */
-  readonly worker: Worker;
+  /** Worker of each memory class, by MiB. */
+  readonly workers: ReadonlyMap<number, Worker>;
   /** HTTP API and api function. */
   readonly api: UpdraftApi;
   /** Alarms and their topic. */
   readonly monitoring: Monitoring;
+  /** VPC placement of functions and tasks. */
+  readonly network: UpdraftNetwork;
+  /** ECS cluster and roles, when `containerTasks` is on. */
+  readonly containerTasks?: ContainerTasks;
+  /** Deploy-time DAG bundle, when `dagsPath` is set. */
+  readonly dagBundle?: DagBundleDeployment;
+  /** Namespace of the runtime's metrics. */
+  readonly metricsNamespace: string;
 
   constructor(scope: Construct, id: string, props: UpdraftProps = {}) {
     super(scope, id);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const workerTimeout = props.workerTimeout ?? Duration.minutes(15);
+    const classes = memoryClasses(
+      'Updraft: workerMemoryClasses',
+      props.workerMemoryClasses ?? [...DEFAULT_WORKER_MEMORY_CLASSES],
+    );
+    this.metricsNamespace = metricsNamespace(props.metricsNamespace ?? `Updraft/${Stack.of(this).stackName}`);
+    if (props.failedRunsThreshold !== undefined && !(props.failedRunsThreshold >= 1))
+      throw new Error(`Updraft: failedRunsThreshold must be at least 1, got ${props.failedRunsThreshold}`);
     this.storage = new UpdraftStorage(this, 'Storage', {
       logRetentionDays: props.taskLogRetentionDays,
       noncurrentBundleDays: props.noncurrentBundleDays,
       removalPolicy: props.dataRemovalPolicy,
     });
     this.table = new RunStateTable(this, 'RunState', { removalPolicy: props.dataRemovalPolicy });
-    this.queue = new TaskQueue(this, 'TaskQueue', { workerTimeout });
+    this.queues = new TaskQueues(this, 'TaskQueue', { memoryClasses: classes, workerTimeout });
+    this.network = new UpdraftNetwork(this, 'Network', {
+      vpc: props.vpc,
+      create: props.createVpc,
+      containerTasks: props.containerTasks ?? false,
+      logRetention,
+    });
+    const { vpc, taskSubnets } = this.network;
+    if (props.containerTasks && vpc && taskSubnets)
+      this.containerTasks = new ContainerTasks(this, 'ContainerTasks', {
+        vpc,
+        subnets: taskSubnets,
+        assignPublicIp: this.network.taskPublicIp,
+        logRetention,
+      });
+
     const environment = {
       [ENV.tableName]: this.table.table.tableName,
-      [ENV.queueUrl]: this.queue.queue.queueUrl,
+      [ENV.queueUrl]: this.queues.defaultQueue.queueUrl,
+      [ENV.workerQueues]: this.queues.workerQueuesValue(),
       [ENV.bucket]: this.storage.bucket.bucketName,
       [ENV.logBackend]: 's3',
+      [ENV.metricsNamespace]: this.metricsNamespace,
     };
+    // Scheduler and workers start and watch container tasks; the api never does.
+    const runnerEnvironment = { ...environment, ...this.containerTasks?.environment() };
+    const network = this.network.functions;
 
     this.scheduler = new Scheduler(this, 'Scheduler', {
-      environment,
+      environment: runnerEnvironment,
       logRetention,
       tickRate: props.tickRate,
+      network,
     });
-    this.worker = new Worker(this, 'Worker', {
-      queue: this.queue.queue,
-      environment,
-      logRetention,
-      timeout: workerTimeout,
-      memorySize: props.workerMemorySize,
-      batchSize: props.workerBatchSize,
-    });
+    const workers = new Map<number, Worker>();
+    for (const mib of classes) {
+      workers.set(
+        mib,
+        new Worker(this, `Worker${mib}`, {
+          queue: this.queues.queueFor(mib),
+          environment: runnerEnvironment,
+          logRetention,
+          timeout: workerTimeout,
+          memorySize: mib,
+          batchSize: props.workerBatchSize,
+          network,
+        }),
+      );
+    }
+    this.workers = workers;
     this.api = new UpdraftApi(this, 'Api', {
       environment: {
         ...environment,
@@ -105,54 +186,94 @@ export class Updraft extends Construct {
       },
       logRetention,
       jwt: props.jwt,
+      network,
+    });
+    this.grantFunctions();
+    if (this.containerTasks) {
+      this.containerTasks.tickOnTaskStopped(this.scheduler.fn.function);
+      this.containerTasks.grantDescribeTasks(this.scheduler.fn.role);
+    }
+    if (props.dagsPath !== undefined)
+      this.dagBundle = new DagBundleDeployment(this, 'DagBundle', {
+        bucket: this.storage.bucket,
+        dagsPath: props.dagsPath,
+        logRetention,
+      });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      deadLetterQueue: this.queues.deadLetterQueue,
+      httpApi: this.api.httpApi,
+      scheduler: this.scheduler.fn.function,
+      workers: classes.map((mib) => ({
+        memoryMiB: mib,
+        fn: this.workerFor(mib).fn.function,
+        queue: this.queues.queueFor(mib),
+      })),
+      api: this.api.fn.function,
+      metricsNamespace: this.metricsNamespace,
+      failedRunsThreshold: props.failedRunsThreshold,
+      alarmEmail: props.alarmEmail,
     });
 
+    if (props.outputs ?? true) this.addOutputs();
+  }
+
+  /** The worker of one memory class. */
+  workerFor(mib: number): Worker {
+    const worker = this.workers.get(mib);
+    if (!worker) throw new Error(`Updraft: no worker memory class ${mib} MiB`);
+    return worker;
+  }
+
+  private grantFunctions(): void {
     const scheduler = this.scheduler.fn.role;
     this.table.grantRunState(scheduler);
-    this.queue.grantSendTasks(scheduler);
+    this.queues.grantSendTasks(scheduler);
     this.storage.grantReadBundles(scheduler);
 
-    const worker = this.worker.fn.role;
-    this.table.grantRunState(worker);
-    this.queue.grantSendTasks(worker);
-    this.storage.grantReadBundles(worker);
-    this.storage.grantPutPrefix(worker, BUCKET_PREFIX.logs);
-    this.storage.grantReadPrefix(worker, BUCKET_PREFIX.xcom);
-    this.storage.grantPutPrefix(worker, BUCKET_PREFIX.xcom);
-    this.grantReadSecrets(worker);
+    // Any worker's mini-scheduler may dispatch a downstream task to any class: send to all queues.
+    for (const { fn } of this.workers.values()) {
+      const worker = fn.role;
+      this.table.grantRunState(worker);
+      this.queues.grantSendTasks(worker);
+      this.storage.grantReadBundles(worker);
+      this.storage.grantPutPrefix(worker, BUCKET_PREFIX.logs);
+      this.storage.grantReadPrefix(worker, BUCKET_PREFIX.xcom);
+      this.storage.grantPutPrefix(worker, BUCKET_PREFIX.xcom);
+      this.grantReadSecrets(worker);
+    }
 
     const api = this.api.fn.role;
     this.table.grantRunState(api);
     for (const prefix of Object.values(BUCKET_PREFIX)) this.storage.grantReadPrefix(api, prefix);
     this.scheduler.grantKick(api);
+  }
 
-    this.monitoring = new Monitoring(this, 'Monitoring', {
-      deadLetterQueue: this.queue.deadLetterQueue,
-      queue: this.queue.queue,
-      httpApi: this.api.httpApi,
-      scheduler: this.scheduler.fn.function,
-      worker: this.worker.fn.function,
-      api: this.api.fn.function,
-      alarmEmail: props.alarmEmail,
-    });
-
-    if (props.outputs ?? true) {
-      const output = (name: string, value: string, description: string) =>
-        new CfnOutput(this, name, { value, description });
-      output('ApiUrl', this.api.url, 'Base URL of the REST API (SigV4, service execute-api)');
-      output('BucketName', this.storage.bucket.bucketName, 'Bucket of DAG bundles and task logs');
-      output('TableName', this.table.table.tableName, 'Run-state table');
-      output('QueueUrl', this.queue.queue.queueUrl, 'Task queue');
-      output('DeadLetterQueueUrl', this.queue.deadLetterQueue.queueUrl, 'Dead-letter queue of task messages');
-      output('SchedulerFunctionName', this.scheduler.fn.function.functionName, 'Scheduler function');
-      const stack = Stack.of(this);
-      output(
-        'DashboardUrl',
-        `https://console.aws.amazon.com/cloudwatch/home?region=${stack.region}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
-        'CloudWatch dashboard',
-      );
-      output('AlarmTopicArn', this.monitoring.topic.topicArn, 'SNS topic of the alarms');
-    }
+  private addOutputs(): void {
+    const output = (name: string, value: string, description: string) =>
+      new CfnOutput(this, name, { value, description });
+    output('ApiUrl', this.api.url, 'Base URL of the REST API (SigV4, service execute-api)');
+    output('BucketName', this.storage.bucket.bucketName, 'Bucket of DAG bundles and task logs');
+    output('TableName', this.table.table.tableName, 'Run-state table');
+    output('QueueUrl', this.queues.defaultQueue.queueUrl, 'Task queue of the smallest worker memory class');
+    output(
+      'WorkerQueues',
+      this.queues.workerQueuesValue(),
+      'Task queue of every worker memory class (<MiB>=<queue URL>,…)',
+    );
+    output('DeadLetterQueueUrl', this.queues.deadLetterQueue.queueUrl, 'Dead-letter queue of task messages');
+    output('SchedulerFunctionName', this.scheduler.fn.function.functionName, 'Scheduler function');
+    output('MetricsNamespace', this.metricsNamespace, 'CloudWatch namespace of run and task metrics');
+    if (this.containerTasks)
+      output('EcsClusterArn', this.containerTasks.cluster.clusterArn, 'ECS cluster of container tasks');
+    if (this.dagBundle) output('DagBundleVersion', this.dagBundle.version, 'DAG bundle version deployed');
+    const stack = Stack.of(this);
+    output(
+      'DashboardUrl',
+      `https://console.aws.amazon.com/cloudwatch/home?region=${stack.region}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
+      'CloudWatch dashboard',
+    );
+    output('AlarmTopicArn', this.monitoring.topic.topicArn, 'SNS topic of the alarms');
   }
 
   /** Lets the grantee read the Secrets Manager secrets under `updraft/` (and nothing else). */

@@ -3,7 +3,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { UpdraftFunction } from './lambda-function';
+import { type FunctionNetwork, UpdraftFunction } from './lambda-function';
 
 /** Longest Lambda timeout. */
 const MAX_TIMEOUT_SECONDS = 15 * 60;
@@ -25,6 +25,8 @@ export interface WorkerProps {
    * its memory; 1 keeps a task's declared memory honest. @default 1
    */
   readonly batchSize?: number;
+  /** VPC placement. @default - outside any VPC */
+  readonly network?: FunctionNetwork;
   /** Concurrent worker invocations the queue may drive. @default - no limit (account concurrency) */
   readonly maxConcurrency?: number;
 }
@@ -54,6 +56,7 @@ export class Worker extends Construct {
       timeout: this.timeout,
       memorySize,
       logRetention: props.logRetention,
+      network: props.network,
     });
     this.fn.function.addEventSource(
       new SqsEventSource(props.queue, {

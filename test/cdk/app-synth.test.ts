@@ -35,6 +35,8 @@ describe('npx cdk synth (bin/app.ts through cdk.json), offline and without crede
         `${CONTEXT_KEYS.tickRateMinutes}=5`,
         '-c',
         `${CONTEXT_KEYS.stackName}=UpdraftCi`,
+        '-c',
+        `${CONTEXT_KEYS.workerMemoryClasses}=2048,512`,
       ],
       { env, timeout: 50_000 },
     );
@@ -65,37 +67,106 @@ describe('npx cdk synth (bin/app.ts through cdk.json), offline and without crede
     }
   });
 
-  it('applies cdk.json context (-c updraft:tickRateMinutes=5)', () => {
-    const rules = Object.values(template.Resources).filter(
-      (r: Json) => r.Type === 'AWS::Events::Rule',
-    ) as Json[];
+  it('applies cdk.json context (-c updraft:tickRateMinutes=5, updraft:workerMemoryClasses=2048,512)', () => {
+    const resources = Object.entries(template.Resources as Record<string, Json>);
+    const rules = resources.filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([, r]) => r);
     expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
+    const workers = resources.filter(
+      ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('OrchestratorWorker'),
+    );
+    expect(workers.map(([, r]) => r.Properties.MemorySize)).toEqual([512, 2048]);
+  });
+
+  it('builds dags/ and stages it for upload by default (updraft:dagsPath=dags)', () => {
+    const staged = (file: string) =>
+      readdirSync(out).filter((name) => name.startsWith('asset.') && existsSync(join(out, name, file)));
+    const [bundle] = staged('manifest.json');
+    const [pointer] = staged('current.json');
+    const manifest = JSON.parse(readFileSync(join(out, bundle!, 'manifest.json'), 'utf8'));
+    expect(JSON.parse(readFileSync(join(out, pointer!, 'current.json'), 'utf8'))).toEqual({
+      version: manifest.version,
+    });
+    const deployments = Object.values(template.Resources as Record<string, Json>).filter(
+      (r) => r.Type === 'Custom::CDKBucketDeployment',
+    );
+    expect(deployments.map((d) => d.Properties.DestinationBucketKeyPrefix).sort()).toEqual([
+      'bundles/',
+      `bundles/${manifest.version}/`,
+    ]);
   });
 });
 
 describe('context parsing', () => {
   const nodeWith = (context: Record<string, unknown>) => new App({ context }).node;
+  const rejects = (context: Record<string, unknown>, message: RegExp) =>
+    expect(() => updraftPropsFrom(nodeWith(context))).toThrow(message);
 
-  it('keeps construct defaults when nothing is set', () => {
+  it('keeps construct defaults when nothing is set, except the DAG folder the app deploys', () => {
     const props = updraftPropsFrom(nodeWith({}));
-    expect(Object.values(props).filter((v) => v !== undefined)).toEqual([]);
+    expect(Object.entries(props).filter(([, v]) => v !== undefined)).toEqual([['dagsPath', 'dags']]);
     expect(stackNameFrom(nodeWith({}))).toBe('Updraft');
+    expect(updraftPropsFrom(nodeWith({ [CONTEXT_KEYS.dagsPath]: 'none' })).dagsPath).toBeUndefined();
+    expect(updraftPropsFrom(nodeWith({ [CONTEXT_KEYS.dagsPath]: 'my/dags' })).dagsPath).toBe('my/dags');
   });
 
   it('reads numbers from strings (-c) and rejects bad values with the key and value', () => {
     const props = updraftPropsFrom(
       nodeWith({
-        [CONTEXT_KEYS.workerMemoryMiB]: '2048',
         [CONTEXT_KEYS.logRetentionDays]: 14,
         [CONTEXT_KEYS.alarmEmail]: 'a@b.c',
+        [CONTEXT_KEYS.failedRunsThreshold]: '3',
+        [CONTEXT_KEYS.metricsNamespace]: 'Acme/Flows',
       }),
     );
-    expect(props).toMatchObject({ workerMemorySize: 2048, logRetention: 14, alarmEmail: 'a@b.c' });
-    expect(() => updraftPropsFrom(nodeWith({ [CONTEXT_KEYS.tickRateMinutes]: 'soon' }))).toThrow(
+    expect(props).toMatchObject({
+      logRetention: 14,
+      alarmEmail: 'a@b.c',
+      failedRunsThreshold: 3,
+      metricsNamespace: 'Acme/Flows',
+    });
+    rejects(
+      { [CONTEXT_KEYS.tickRateMinutes]: 'soon' },
       /updraft:tickRateMinutes must be a positive integer, got "soon"/,
     );
-    expect(() => updraftPropsFrom(nodeWith({ [CONTEXT_KEYS.logRetentionDays]: 4 }))).toThrow(
-      /retention.*got 4/,
+    rejects({ [CONTEXT_KEYS.logRetentionDays]: 4 }, /retention.*got 4/);
+    rejects(
+      { [CONTEXT_KEYS.failedRunsThreshold]: '0' },
+      /updraft:failedRunsThreshold must be a positive integer, got "0"/,
     );
+  });
+
+  it('reads worker memory classes as comma-separated MiB (or a JSON array), sorted', () => {
+    const from = (value: unknown) =>
+      updraftPropsFrom(nodeWith({ [CONTEXT_KEYS.workerMemoryClasses]: value })).workerMemoryClasses;
+    expect(from('4096, 1024,10240')).toEqual([1024, 4096, 10240]);
+    expect(from([2048, 512])).toEqual([512, 2048]);
+    expect(from(3008)).toEqual([3008]);
+    rejects(
+      { [CONTEXT_KEYS.workerMemoryClasses]: '1024,lots' },
+      /updraft:workerMemoryClasses must hold integers from 128 to 10240 MiB, got NaN .*\(from "1024,lots"\)/,
+    );
+    rejects({ [CONTEXT_KEYS.workerMemoryClasses]: '1024,,4096' }, /updraft:workerMemoryClasses.*got NaN/);
+    rejects(
+      { [CONTEXT_KEYS.workerMemoryClasses]: '1024,1024' },
+      /updraft:workerMemoryClasses must not repeat.*\(from "1024,1024"\)/,
+    );
+    rejects({ [CONTEXT_KEYS.workerMemoryClasses]: '64' }, /updraft:workerMemoryClasses.*got 64/);
+    rejects(
+      { 'updraft:workerMemoryMiB': '2048' },
+      /updraft:workerMemoryMiB is no longer read; use updraft:workerMemoryClasses/,
+    );
+  });
+
+  it('reads containerTasks as true/false and vpc as none/create', () => {
+    const props = (context: Record<string, unknown>) => updraftPropsFrom(nodeWith(context));
+    expect(props({ [CONTEXT_KEYS.containerTasks]: 'true' }).containerTasks).toBe(true);
+    expect(props({ [CONTEXT_KEYS.containerTasks]: false }).containerTasks).toBe(false);
+    expect(props({ [CONTEXT_KEYS.vpc]: 'create' }).createVpc).toBe(true);
+    expect(props({ [CONTEXT_KEYS.vpc]: 'none' }).createVpc).toBeUndefined();
+    rejects(
+      { [CONTEXT_KEYS.containerTasks]: 'yes' },
+      /updraft:containerTasks must be true or false, got "yes"/,
+    );
+    rejects({ [CONTEXT_KEYS.vpc]: 'vpc-123' }, /updraft:vpc must be none or create, got "vpc-123"/);
   });
 });

@@ -2,13 +2,22 @@ import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/runtime/env-keys';
-import { actionsOf, type Json, logicalId, resourcesOf, statementsOfRole, synthStack } from './synth-helper';
+import {
+  actionsOf,
+  dashboardWidgets,
+  type Json,
+  logicalId,
+  resourcesOf,
+  statementsOfRole,
+  synthStack,
+} from './synth-helper';
 
 const { template } = synthStack();
 const fn = (prefix: string) => logicalId(template, 'AWS::Lambda::Function', prefix);
 const functionProps = (prefix: string) => template.toJSON().Resources[fn(prefix)].Properties;
 const scheduler = 'OrchestratorSchedulerHandlerFunction';
-const worker = 'OrchestratorWorkerHandlerFunction';
+const worker = 'OrchestratorWorker1024HandlerFunction';
+const workers = [1024, 4096, 10240].map((mib) => `OrchestratorWorker${mib}HandlerFunction`);
 const api = 'OrchestratorApiHandlerFunction';
 
 describe('bucket', () => {
@@ -56,31 +65,115 @@ describe('bucket', () => {
   });
 });
 
-describe('task queue', () => {
-  it('has SSE, TLS only and a DLQ after 3 receives', () => {
+describe('task queues (one per worker memory class)', () => {
+  const queueId = (mib: number) => logicalId(template, 'AWS::SQS::Queue', `OrchestratorTaskQueue${mib}MiB`);
+  const dlq = logicalId(template, 'AWS::SQS::Queue', 'OrchestratorTaskQueueDeadLetterQueue');
+
+  it('has one queue per class, all with SSE and TLS only, sharing one DLQ after 3 receives', () => {
     const queues = resourcesOf(template, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(2);
+    expect(queues).toHaveLength(4);
     for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
-    const dlq = logicalId(template, 'AWS::SQS::Queue', 'OrchestratorTaskQueueDeadLetterQueue');
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 3 },
-    });
-    expect(resourcesOf(template, 'AWS::SQS::QueuePolicy')).toHaveLength(2);
+    for (const mib of [1024, 4096, 10240])
+      expect(template.toJSON().Resources[queueId(mib)].Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+        maxReceiveCount: 3,
+      });
+    const policies = resourcesOf(template, 'AWS::SQS::QueuePolicy');
+    expect(policies).toHaveLength(4);
+    for (const [, policy] of policies)
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
   });
 
-  it('derives the visibility timeout from the worker timeout (6 ×, capped at 12 h)', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 6 * 15 * 60 });
+  it('feeds each class worker from its own queue only', () => {
+    const mappings = resourcesOf(template, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    expect(mappings).toHaveLength(3);
+    for (const mib of [1024, 4096, 10240]) {
+      const mapping = mappings.find(
+        (m) => m.FunctionName.Ref === fn(`OrchestratorWorker${mib}HandlerFunction`),
+      );
+      expect(mapping?.EventSourceArn).toEqual({ 'Fn::GetAtt': [queueId(mib), 'Arn'] });
+      expect(functionProps(`OrchestratorWorker${mib}HandlerFunction`).MemorySize).toBe(mib);
+    }
+  });
+
+  it('derives every visibility timeout from the worker timeout (6 ×, capped at 12 h)', () => {
+    for (const mib of [1024, 4096, 10240])
+      expect(template.toJSON().Resources[queueId(mib)].Properties.VisibilityTimeout).toBe(6 * 15 * 60);
     expect(functionProps(worker).Timeout).toBe(15 * 60);
-    synthStack({ updraft: { workerTimeout: Duration.minutes(5) } }).template.hasResourceProperties(
-      'AWS::SQS::Queue',
-      { VisibilityTimeout: 6 * 5 * 60 },
+    const short = synthStack({ updraft: { workerTimeout: Duration.minutes(5), workerMemoryClasses: [512] } });
+    short.template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 6 * 5 * 60 });
+    short.template.resourceCountIs('AWS::SQS::Queue', 2);
+  });
+
+  it('takes classes from props, sorted, and rejects bad ones naming the prop and value', () => {
+    const custom = synthStack({ updraft: { workerMemoryClasses: [3008, 256] } }).template;
+    const memory = resourcesOf(custom, 'AWS::Lambda::Function')
+      .filter(([id]) => id.startsWith('OrchestratorWorker'))
+      .map(([id, f]) => [id.replace(/HandlerFunction.*/, ''), f.Properties.MemorySize]);
+    expect(memory).toEqual([
+      ['OrchestratorWorker256', 256],
+      ['OrchestratorWorker3008', 3008],
+    ]);
+    const bad = (classes: number[]) => () => synthStack({ updraft: { workerMemoryClasses: classes } });
+    expect(bad([64, 1024])).toThrow(
+      /workerMemoryClasses must hold integers from 128 to 10240 MiB, got 64 in \[64,1024\]/,
     );
+    expect(bad([1024.5])).toThrow(/workerMemoryClasses.*got 1024.5/);
+    expect(bad([10241])).toThrow(/workerMemoryClasses.*got 10241/);
+    expect(bad([1024, 1024])).toThrow(
+      /workerMemoryClasses must not repeat a memory class, got \[1024,1024\]/,
+    );
+    expect(bad([])).toThrow(/workerMemoryClasses must name at least one memory class, got \[\]/);
+  });
+});
+
+describe('runtime contract (environment variables)', () => {
+  const env = (prefix: string) => functionProps(prefix).Environment.Variables;
+  const queueRef = (mib: number) => ({
+    Ref: logicalId(template, 'AWS::SQS::Queue', `OrchestratorTaskQueue${mib}MiB`),
+  });
+  const workerQueues = {
+    'Fn::Join': ['', ['1024=', queueRef(1024), ',4096=', queueRef(4096), ',10240=', queueRef(10240)]],
+  };
+
+  it('gives scheduler, every worker and the api all class queues (<MiB>=<url>, ascending)', () => {
+    for (const prefix of [scheduler, ...workers, api]) {
+      expect(env(prefix)[ENV.workerQueues]).toEqual(workerQueues);
+      expect(env(prefix)[ENV.queueUrl]).toEqual(queueRef(1024)); // the smallest class
+      expect(env(prefix)[ENV.metricsNamespace]).toBe('Updraft/Updraft');
+    }
+  });
+
+  it('names the metrics namespace after the stack unless given', () => {
+    const named = synthStack({ stackName: 'Prod', updraft: { metricsNamespace: 'Acme/Flows' } }).template;
+    for (const [id, f] of resourcesOf(named, 'AWS::Lambda::Function'))
+      if (id.startsWith('Orchestrator'))
+        expect(f.Properties.Environment.Variables[ENV.metricsNamespace]).toBe('Acme/Flows');
+    expect(() => synthStack({ updraft: { metricsNamespace: 'AWS/Lambda' } })).toThrow(
+      /metricsNamespace must be .* not start with AWS\/, got "AWS\/Lambda"/,
+    );
+    expect(() => synthStack({ updraft: { metricsNamespace: 'runs finished' } })).toThrow(
+      /got "runs finished"/,
+    );
+    expect(() => synthStack({ updraft: { failedRunsThreshold: 0 } })).toThrow(
+      /failedRunsThreshold must be at least 1, got 0/,
+    );
+  });
+
+  it('sets no ECS variables unless container tasks are on', () => {
+    for (const prefix of [scheduler, ...workers, api])
+      expect(Object.keys(env(prefix)).filter((k) => k.startsWith('UPDRAFT_ECS_'))).toEqual([]);
+    template.resourceCountIs('AWS::ECS::Cluster', 0);
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+    template.resourceCountIs('Custom::CDKBucketDeployment', 0);
   });
 });
 
 describe('functions', () => {
   it('run Node 22 on ARM64 with their own log group and JSON logs', () => {
-    for (const prefix of [scheduler, worker, api]) {
+    for (const prefix of [scheduler, ...workers, api]) {
       const props = functionProps(prefix);
       expect(props.Runtime).toBe('nodejs22.x');
       expect(props.Architectures).toEqual(['arm64']);
@@ -115,16 +208,13 @@ describe('functions', () => {
     );
   });
 
-  it('feed the worker from the queue with partial batch responses', () => {
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: fn(worker) },
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      BatchSize: 1,
-    });
-    expect(functionProps(worker).MemorySize).toBe(1024);
-    const big = synthStack({ updraft: { workerMemorySize: 4096 } }).template;
-    big.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 4096, Timeout: 900 });
-    expect(() => synthStack({ updraft: { workerMemorySize: 64 } })).toThrow(/memorySize.*got 64/);
+  it('feed the workers from their queues with partial batch responses', () => {
+    for (const prefix of workers)
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: fn(prefix) },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: 1,
+      });
     expect(() => synthStack({ updraft: { workerTimeout: Duration.minutes(16) } })).toThrow(
       /timeout must be between 1 and 15 minutes, got 16 minutes/,
     );
@@ -172,7 +262,9 @@ describe('HTTP API', () => {
 describe('least privilege', () => {
   const roles = {
     scheduler: 'OrchestratorSchedulerHandlerRole',
-    worker: 'OrchestratorWorkerHandlerRole',
+    worker: 'OrchestratorWorker1024HandlerRole',
+    worker4096: 'OrchestratorWorker4096HandlerRole',
+    worker10240: 'OrchestratorWorker10240HandlerRole',
     api: 'OrchestratorApiHandlerRole',
   };
   const actions = Object.fromEntries(
@@ -206,9 +298,34 @@ describe('least privilege', () => {
     expect(actions.worker.has('s3:PutObject')).toBe(true);
     expect(actions.worker.has('secretsmanager:GetSecretValue')).toBe(true);
     expect(actions.worker.has('lambda:InvokeFunction')).toBe(false);
+    expect(actions.worker4096).toEqual(actions.worker);
+    expect(actions.worker10240).toEqual(actions.worker);
+    for (const set of Object.values(actions))
+      expect([...set].filter((a) => /^(ecs|ec2|iam):/.test(a))).toEqual([]);
     expect(actions.api.has('sqs:SendMessage')).toBe(false);
     expect(actions.api.has('s3:PutObject')).toBe(false);
     expect(actions.api.has('secretsmanager:GetSecretValue')).toBe(false);
+  });
+
+  const queueArn = (mib: number) => ({
+    'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', `OrchestratorTaskQueue${mib}MiB`), 'Arn'],
+  });
+  const queuesWith = (role: string, action: string) =>
+    statementsOfRole(template, role)
+      .filter((s) => [s.Action].flat().includes(action))
+      .flatMap((s) => [s.Resource].flat());
+
+  it('lets scheduler and every worker send to all class queues; each worker consumes its own', () => {
+    const all = [1024, 4096, 10240].map(queueArn);
+    expect(queuesWith(roles.scheduler, 'sqs:SendMessage')).toEqual(all);
+    expect(queuesWith(roles.scheduler, 'sqs:ReceiveMessage')).toEqual([]);
+    for (const mib of [1024, 4096, 10240]) {
+      const role = `OrchestratorWorker${mib}HandlerRole`;
+      expect(queuesWith(role, 'sqs:SendMessage')).toEqual(all);
+      expect(queuesWith(role, 'sqs:ReceiveMessage')).toEqual([queueArn(mib)]);
+      expect(queuesWith(role, 'sqs:DeleteMessage')).toEqual([queueArn(mib)]);
+    }
+    expect(actionsOf(statementsOfRole(template, roles.api)).filter((a) => a.startsWith('sqs:'))).toEqual([]);
   });
 
   it('scopes the kick to the scheduler and secrets to updraft/*', () => {
@@ -232,11 +349,16 @@ describe('least privilege', () => {
 });
 
 describe('monitoring and outputs', () => {
-  it('alarms on DLQ depth and scheduler errors to the SNS topic', () => {
-    const topic = logicalId(template, 'AWS::SNS::Topic', 'OrchestratorMonitoringAlarmTopic');
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+  const topic = logicalId(template, 'AWS::SNS::Topic', 'OrchestratorMonitoringAlarmTopic');
+  const alarm = (prefix: string) =>
+    template.toJSON().Resources[logicalId(template, 'AWS::CloudWatch::Alarm', prefix)].Properties;
+
+  it('alarms on the shared DLQ depth and scheduler errors to the SNS topic', () => {
+    const dlq = logicalId(template, 'AWS::SQS::Queue', 'OrchestratorTaskQueueDeadLetterQueue');
+    expect(alarm('OrchestratorMonitoringDeadLetters')).toMatchObject({
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
       AlarmActions: [{ Ref: topic }],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -254,16 +376,98 @@ describe('monitoring and outputs', () => {
     );
   });
 
-  it('charts queue, DLQ, scheduler, worker and API on a dashboard', () => {
-    const [[, dashboard]] = resourcesOf(template, 'AWS::CloudWatch::Dashboard') as [[string, Json]];
-    const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const title of ['Task queue', 'Dead-letter queue', 'Scheduler tick', 'Worker', 'API'])
-      expect(body).toContain(title);
+  it('alarms on the errors of every worker class summed', () => {
+    const props = alarm('OrchestratorMonitoringWorkerErrors');
+    expect(props.AlarmActions).toEqual([{ Ref: topic }]);
+    const [sum, ...inputs] = props.Metrics as Json[];
+    expect(sum.Expression).toBe('SUM([errors1024,errors4096,errors10240])');
+    expect(
+      inputs.map((m) => [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions[0].Value]),
+    ).toEqual(
+      [1024, 4096, 10240].map((mib) => [
+        `errors${mib}`,
+        'Errors',
+        { Ref: fn(`OrchestratorWorker${mib}HandlerFunction`) },
+      ]),
+    );
   });
 
-  it('outputs the API URL, bucket, table, queue and dashboard URL', () => {
-    const outputs = Object.keys(template.toJSON().Outputs);
-    for (const name of ['ApiUrl', 'BucketName', 'TableName', 'QueueUrl', 'DashboardUrl'])
-      expect(outputs.some((id) => id.includes(name))).toBe(true);
+  it('alarms on failed runs from the runtime metrics (Sum over 5 min ≥ threshold)', () => {
+    expect(alarm('OrchestratorMonitoringFailedRuns')).toMatchObject({
+      Namespace: 'Updraft/Updraft',
+      MetricName: 'RunsFinished',
+      Dimensions: [{ Name: 'State', Value: 'failed' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topic }],
+    });
+    const custom = synthStack({ updraft: { failedRunsThreshold: 5, metricsNamespace: 'Acme' } }).template;
+    custom.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Acme',
+      MetricName: 'RunsFinished',
+      Threshold: 5,
+    });
+  });
+
+  it('charts runs, task outcomes, dispatch latency, queues, DLQ, scheduler, workers and API', () => {
+    const widgets = dashboardWidgets(template);
+    const metricsOf = (title: string) => {
+      const widget = widgets.find((w) => w.properties.title.startsWith(title));
+      if (!widget)
+        throw new Error(`no widget ${title}: ${widgets.map((w) => w.properties.title).join(', ')}`);
+      return widget.properties.metrics;
+    };
+    expect(metricsOf('Runs finished').map((m) => m.slice(0, 4))).toEqual(
+      ['success', 'failed'].map((state) => ['Updraft/Updraft', 'RunsFinished', 'State', state]),
+    );
+    expect(metricsOf('Task attempts by outcome').map((m) => [m.slice(0, 4), m[4].stat])).toEqual(
+      ['success', 'failed', 'up_for_retry', 'skipped', 'up_for_reschedule', 'out_of_memory'].map((o) => [
+        ['Updraft/Updraft', 'TaskAttempts', 'Outcome', o],
+        'Sum',
+      ]),
+    );
+    expect(metricsOf('Dispatch latency').map((m) => [m[0], m[1], m[2].stat])).toEqual(
+      ['p50', 'p90', 'Maximum'].map((stat) => ['Updraft/Updraft', 'DispatchLatency', stat]),
+    );
+    const depth = metricsOf('Task queues').filter((m) => m[1] === 'ApproximateNumberOfMessagesVisible');
+    expect(depth.map((m) => m.at(-1).label)).toEqual(['1024 MiB', '4096 MiB', '10240 MiB']);
+    expect(metricsOf('Dead-letter queue').map((m) => m[1])).toEqual(['ApproximateNumberOfMessagesVisible']);
+    expect(metricsOf('Scheduler tick').map((m) => m[1])).toEqual([
+      'Duration',
+      'Duration',
+      'Errors',
+      'Throttles',
+    ]);
+    const invocations = metricsOf('Worker invocations').filter((m) => m[1] === 'Invocations');
+    expect(invocations).toHaveLength(3);
+    expect(
+      metricsOf('Worker invocations')
+        .map((m) => m[0].expression)
+        .filter(Boolean),
+    ).toEqual([
+      'SUM([errors1024,errors4096,errors10240])',
+      'SUM([throttles1024,throttles4096,throttles10240])',
+    ]);
+    expect(metricsOf('API').map((m) => m[1])).toEqual(['Count', '4xx', '5xx']);
+  });
+
+  it('outputs the API URL, bucket, table, queues and dashboard URL', () => {
+    const outputs = template.toJSON().Outputs;
+    for (const name of [
+      'ApiUrl',
+      'BucketName',
+      'TableName',
+      'QueueUrl',
+      'WorkerQueues',
+      'DashboardUrl',
+      'MetricsNamespace',
+    ])
+      expect(Object.keys(outputs).some((id) => id.startsWith(`Orchestrator${name}`))).toBe(true);
+    expect(Object.keys(outputs).some((id) => id.includes('EcsCluster') || id.includes('DagBundle'))).toBe(
+      false,
+    );
   });
 });

@@ -43,3 +43,17 @@ export function statementsOfRole(template: Template, rolePrefix: string): Json[]
 export function actionsOf(statements: Json[]): string[] {
   return statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]) as string[]);
 }
+
+/** A dashboard widget as CloudWatch reads it (tokens inside the body replaced by `"<ref>"`). */
+export interface DashboardWidget {
+  properties: { title: string; metrics: Json[][] };
+}
+
+/** The widgets of the single dashboard, parsed from its `Fn::Join` body. */
+export function dashboardWidgets(template: Template): DashboardWidget[] {
+  const [[, dashboard]] = resourcesOf(template, 'AWS::CloudWatch::Dashboard') as [[string, Json]];
+  const body = dashboard.Properties.DashboardBody;
+  const parts: Json[] = typeof body === 'string' ? [body] : body['Fn::Join'][1];
+  const text = parts.map((part) => (typeof part === 'string' ? part : '<ref>')).join('');
+  return JSON.parse(text).widgets;
+}

@@ -62,6 +62,11 @@ export interface UpdraftProps {
   readonly dagsPath?: string;
   /** Whether to emit CfnOutputs (API URL, bucket, table, queues…). @default true */
   readonly outputs?: boolean;
+  /**
+   * SNS topics DAG callbacks may publish to (`snsNotifier`), besides the stack's alarm topic.
+   * @default - only the alarm topic
+   */
+  readonly notificationTopicArns?: string[];
 }
 
 /** A CloudWatch custom-metric namespace: 1–255 of `0-9A-Za-z.-_/#:`, not starting with `AWS/`. */
@@ -215,6 +220,12 @@ export class Updraft extends Construct {
       alarmEmail: props.alarmEmail,
     });
 
+    // Callbacks (snsNotifier) are fired by workers (task events, runs finished by the
+    // mini-scheduler) and by the scheduler (runs it finishes): both may publish, to these topics only.
+    const topics = [this.monitoring.topic.topicArn, ...(props.notificationTopicArns ?? [])];
+    for (const role of [this.scheduler.fn.role, ...[...this.workers.values()].map((w) => w.fn.role)])
+      iam.Grant.addToPrincipal({ grantee: role, actions: ['sns:Publish'], resourceArns: topics });
+
     if (props.outputs ?? true) this.addOutputs();
   }
 
@@ -230,6 +241,8 @@ export class Updraft extends Construct {
     this.table.grantRunState(scheduler);
     this.queues.grantSendTasks(scheduler);
     this.storage.grantReadBundles(scheduler);
+    // Run callbacks the tick fires may read variables/connections in their templates (webhook URLs).
+    this.grantReadSecrets(scheduler);
 
     // Any worker's mini-scheduler may dispatch a downstream task to any class: send to all queues.
     for (const { fn } of this.workers.values()) {

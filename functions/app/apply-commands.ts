@@ -96,9 +96,10 @@ async function applyOne(store: RunStore, command: Command, now: string, report: 
       // A reschedule continues the same attempt; every other start is a new try.
       const previousTry =
         command.from === TaskState.UpForReschedule ? command.tryNumber : command.tryNumber - 1;
+      const pokes = command.pokeCount;
       await store.updateTaskInstance(
         command.key,
-        { state: command.from, tryNumber: previousTry },
+        { state: command.from, tryNumber: previousTry, ...(pokes !== undefined && { pokeCount: pokes }) },
         { state: TaskState.Queued, tryNumber: command.tryNumber, queuedAt: now, reason: command.reason },
       );
       report.dispatch.push({ key: command.key, tryNumber: command.tryNumber, memoryMiB: command.memoryMiB });

@@ -1,6 +1,7 @@
 import { allDownstream, allUpstream, buildGraph, topologicalOrder } from '../core/graph';
 import type { DagSpec } from '../core/model';
 import type { DagRunRecord, TaskInstanceKey, TaskInstanceRecord } from '../core/records';
+import { POKE_STATE_RESET } from '../core/sensor';
 import { DagRunState, isRunFinished, TaskState } from '../core/states';
 import { BundleNotFoundError, type BundleStore } from '../ports/bundle-store';
 import type { Clock } from '../ports/clock';
@@ -42,6 +43,8 @@ export interface InstanceClear {
   run: DagRunRecord;
   from: TaskState;
   tryNumber: number;
+  /** A sensor's poke count read, when it has one: the clear expects it and resets the poke state. */
+  pokeCount?: number;
 }
 
 /** The decisions of a clear; only `applyClear` writes them. */
@@ -71,7 +74,13 @@ export function planClear(snapshots: readonly RunSnapshot[], options: ClearOptio
       .sort((a, b) => rank.get(a.taskId)! - rank.get(b.taskId)! || a.mapIndex - b.mapIndex);
     for (const ti of chosen) {
       const key = { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex };
-      plan.instances.push({ key, run, from: ti.state, tryNumber: ti.tryNumber });
+      plan.instances.push({
+        key,
+        run,
+        from: ti.state,
+        tryNumber: ti.tryNumber,
+        ...(ti.pokeCount !== undefined && { pokeCount: ti.pokeCount }),
+      });
     }
     if (options.resetDagRuns && chosen.length > 0 && isRunFinished(run.state)) {
       plan.runs.push({ run, from: run.state });
@@ -137,10 +146,16 @@ export async function applyClear(
   const clearedRuns = new Set<string>();
   for (const clear of plan.instances) {
     try {
+      const pokes = clear.pokeCount;
       await store.updateTaskInstance(
         clear.key,
-        { state: clear.from, tryNumber: clear.tryNumber },
-        { state: TaskState.None, reason: `cleared (was ${clear.from}, try ${clear.tryNumber})` },
+        { state: clear.from, tryNumber: clear.tryNumber, ...(pokes !== undefined && { pokeCount: pokes }) },
+        {
+          state: TaskState.None,
+          reason: `cleared (was ${clear.from}, try ${clear.tryNumber})`,
+          // The next try of a sensor pokes afresh: its timeout runs from its own first poke.
+          ...(pokes !== undefined && POKE_STATE_RESET),
+        },
       );
       result.cleared.push(clear);
       clearedRuns.add(clear.key.runId);

@@ -1,5 +1,6 @@
 import { type AttemptResult, finishAttempt } from '../core/attempt';
 import { buildGraph } from '../core/graph';
+import type { SecretMasker } from '../core/masking';
 import { type DagSpec, FUNCTION_OPERATOR_KINDS, type JsonValue, type TaskSpec } from '../core/model';
 import { invalidBranchChoice } from '../core/planner/forced-skips';
 import type { DagRunRecord, TaskInstanceKey, TaskInstanceRecord } from '../core/records';
@@ -10,13 +11,19 @@ import { resolveParams } from '../core/validation/params';
 import type { Clock } from '../ports/clock';
 import { StaleTransitionError } from '../ports/errors';
 import type { AttemptOutcome, Metrics } from '../ports/metrics';
+import type { NotificationSender } from '../ports/notifications';
 import type { RunStore } from '../ports/run-store';
 import type { SecretProvider } from '../ports/secret-provider';
 import type { TaskCodeLoader } from '../ports/task-code';
 import type { LogSink, TaskLog } from '../ports/task-log';
 import type { OperatorRunner } from '../ports/task-runner';
+import type { TemplateEngine } from '../ports/template-engine';
 import { type XComStore, XComTooLargeError } from '../ports/xcom-store';
 import { type Guards, startGuards } from './attempt-guards';
+import { startMasking } from './attempt-masking';
+import { claimAttempt } from './claim-attempt';
+import { fireTaskCallbacks } from './fire-callbacks';
+import { FieldTemplateError, renderTask } from './render-task';
 import { resolveInputs } from './resolve-inputs';
 import { buildContext } from './task-context';
 
@@ -39,6 +46,14 @@ export interface AttemptDeps {
   memoryLimitMiB?: number;
   /** Attempt outcomes and dispatch latency; none when unset. */
   metrics?: Metrics;
+  /** The attempt's secret masker: `executeAttempt` sets it per attempt (callers leave it unset). */
+  masker?: SecretMasker;
+  /** Renders templated operator fields (Jinja) just before the operator runs. */
+  templates: TemplateEngine;
+  /** Sends the task's `onSuccess` / `onFailure` / `onRetry` notifiers; none are sent when unset. */
+  notifications?: NotificationSender;
+  /** Told about a notifier that could not be delivered (a callback never fails the task). */
+  onCallbackError?: (message: string) => void;
 }
 
 /** One attempt to run; `deadlineAt` (epoch ms) is when the hosting worker must have stopped it. */
@@ -56,8 +71,8 @@ export type AttemptSummary =
   | { kind: 'dropped'; reason: string };
 
 /**
- * Runs one task attempt: claims `queued → running` for this try number (a duplicate delivery
- * loses the claim and is dropped), runs the operator under the execution timeout, pushes the
+ * Runs one task attempt: claims `queued → running` for this try number, or a sensor's due poke
+ * (a duplicate delivery loses the claim and is dropped), runs the operator under the execution timeout, pushes the
  * XCom, and records success, skip, retry or failure with its reason.
  */
 export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Promise<AttemptSummary> {
@@ -71,11 +86,7 @@ export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Prom
   let claimed: TaskInstanceRecord;
   const startedAt = deps.clock.now();
   try {
-    claimed = await deps.store.updateTaskInstance(
-      key,
-      { state: TaskState.Queued, tryNumber },
-      { state: TaskState.Running, startDate: startedAt, heartbeatAt: startedAt },
-    );
+    claimed = await claimAttempt(deps.store, task, key, tryNumber, startedAt);
   } catch (error) {
     if (error instanceof StaleTransitionError) return { kind: 'dropped', reason: error.message };
     throw error;
@@ -87,7 +98,9 @@ export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Prom
       key,
       tryNumber,
     });
-  const log = await deps.logs.open(key, tryNumber);
+  // One masker per attempt: secrets the task reads are hidden in its log, reason and XCom view.
+  const masking = startMasking(deps, await deps.logs.open(key, tryNumber));
+  const log = masking.log;
   log.write(
     'info',
     `starting attempt ${tryNumber} of ${task.retries + 1} of ${key.taskId} (${task.operator.kind})`,
@@ -103,10 +116,15 @@ export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Prom
     ...(args.deadlineAt !== undefined && { deadlineAt: args.deadlineAt }),
     ...(deps.heartbeatSeconds !== undefined && { heartbeatSeconds: deps.heartbeatSeconds }),
   });
-  const result = await runGuarded(deps, { dag, run, key, tryNumber, log, guards }).finally(() =>
-    guards.stop(),
+  const rendered: { fields?: Record<string, string> } = {};
+  const result = await runGuarded(masking.deps, { dag, run, key, tryNumber, log, guards, rendered }).finally(
+    () => guards.stop(),
   );
-  const patch = finishAttempt(task, claimed, result, run.logicalDate, deps.clock.now());
+  const patch = {
+    ...finishAttempt(task, claimed, masking.result(result), run.logicalDate, deps.clock.now()),
+    // Airflow's "Rendered Template" view: what actually ran, secrets masked.
+    ...(rendered.fields && { renderedFields: maskedFields(masking.masker, rendered.fields) }),
+  };
   log.write(
     patch.state === TaskState.Success ? 'info' : 'warn',
     `attempt ${tryNumber} ended ${patch.state}${patch.reason ? `: ${patch.reason}` : ''}`,
@@ -116,6 +134,10 @@ export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Prom
     const instance = await deps.store.updateTaskInstance(key, { state: TaskState.Running, tryNumber }, patch);
     const outcome = attemptOutcome(instance.state);
     if (outcome) deps.metrics?.emit({ name: 'TaskAttempts', outcome, key, tryNumber });
+    if (task.callbacks) {
+      const { state, reason } = instance;
+      await fireTaskCallbacks(deps, { dag, run, task, key, tryNumber, state, ...(reason && { reason }) });
+    }
     return { kind: 'ran', instance };
   } catch (error) {
     // Someone else owns the instance now (cleared, or failed as a zombie): our result is void.
@@ -134,6 +156,8 @@ async function runGuarded(
     tryNumber: number;
     log: TaskLog;
     guards: Guards;
+    /** Receives the rendered templated fields, for the task instance record. */
+    rendered: { fields?: Record<string, string> };
   },
 ): Promise<AttemptResult> {
   const { dag, run, key, tryNumber, log, guards } = args;
@@ -158,8 +182,11 @@ async function runGuarded(
       deps,
     });
     const inputs = await resolveInputs(deps, task, key);
+    const renderDeps = { ...deps, secrets: registeringSecrets(deps.secrets, deps.masker) };
+    const rendered = await renderTask(renderDeps, { dag, task, run, key, tryNumber, params: params.params });
+    if (Object.keys(rendered.fields).length > 0) args.rendered.fields = rendered.fields;
     const outcome = await Promise.race([
-      deps.runOperator({ task, context, inputs, ...(callable && { callable }) }),
+      deps.runOperator({ task: rendered.task, context, inputs, ...(callable && { callable }) }),
       guards.aborted,
     ]);
     if (outcome.kind !== 'done') return outcome;
@@ -173,6 +200,8 @@ async function runGuarded(
         return { kind: 'failed', reason: 'return value is not JSON data (XComs are JSON)', retryable: false };
       await deps.xcom.push(key, RETURN_VALUE_KEY, json);
     }
+    for (const [xcomKey, extra] of Object.entries(outcome.xcoms ?? {}))
+      await deps.xcom.push(key, xcomKey, extra);
     return {
       kind: 'success',
       xcomLength: Array.isArray(value) ? value.length : null,
@@ -182,12 +211,37 @@ async function runGuarded(
   } catch (error) {
     if (error instanceof XComTooLargeError)
       return { kind: 'failed', reason: error.message, retryable: false };
+    if (error instanceof FieldTemplateError) {
+      log.write('error', error.message);
+      return { kind: 'failed', reason: error.message, retryable: true };
+    }
     const thrown = classifyThrown(error);
     log.write('error', thrown.reason);
     const stack = userFrames(error);
     if (stack) log.write('error', stack);
     return thrown;
   }
+}
+
+/** Secrets read while rendering are masked like those the task reads through its context. */
+function registeringSecrets(secrets: SecretProvider | undefined, masker: SecretMasker | undefined) {
+  if (!secrets || !masker) return secrets;
+  return {
+    connection: async (id: string) => {
+      const found = await secrets.connection(id);
+      if (found) masker.addConnection(found);
+      return found;
+    },
+    variable: async (key: string) => {
+      const value = await secrets.variable(key);
+      if (value !== undefined) masker.addVariable(key, value);
+      return value;
+    },
+  };
+}
+
+function maskedFields(masker: SecretMasker, fields: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).map(([path, value]) => [path, masker.mask(value)]));
 }
 
 /** The metric outcome of a finished attempt's state. */

@@ -4,8 +4,15 @@ import { TaskState } from '../core/states';
 import type { BundleStore } from '../ports/bundle-store';
 import { StaleTransitionError } from '../ports/errors';
 import type { TaskMessage, TaskQueue } from '../ports/task-queue';
+import { PerKeyCoalescer } from './coalesce-per-key';
 import { type AttemptDeps, type AttemptSummary, executeAttempt } from './execute-attempt';
+import { workerMayQueue } from './pool-fast-path';
 import { scheduleRun } from './schedule-run';
+
+import { sendWakeUp, type WakeUp } from './sensor-wake-up';
+
+/** One mini-scheduler pass per run at a time in this process (see PerKeyCoalescer). */
+const miniScheduler = new PerKeyCoalescer();
 
 /** Ports of the worker. */
 export interface WorkerDeps extends AttemptDeps {
@@ -14,16 +21,21 @@ export interface WorkerDeps extends AttemptDeps {
   limits: PlanLimits;
 }
 
+/** How a message was handled; `wakeUp` tells what became of a rescheduled sensor's next poke. */
+export type MessageSummary =
+  | Exclude<AttemptSummary, { kind: 'ran' }>
+  | (Extract<AttemptSummary, { kind: 'ran' }> & { wakeUp?: WakeUp });
+
 /**
- * Handles one task message: run the attempt on the DAG of the run's pinned bundle, then
- * dispatch what became ready in that run. A message for a finished run, or a duplicate
- * delivery, is acknowledged without running anything.
+ * Handles one task message: run the attempt on the DAG of the run's pinned bundle, send a
+ * rescheduled sensor its next poke, then dispatch what became ready in that run. A message for
+ * a finished run, or a duplicate delivery, is acknowledged without running anything.
  */
 export async function runTaskMessage(
   deps: WorkerDeps,
   message: TaskMessage,
   options: { deadlineAt?: number } = {},
-): Promise<AttemptSummary> {
+): Promise<MessageSummary> {
   const { tryNumber } = message;
   const key = keyOf(message);
   const run = await deps.store.getRun(key.dagId, key.runId);
@@ -42,8 +54,19 @@ export async function runTaskMessage(
     tryNumber,
     ...(options.deadlineAt !== undefined && { deadlineAt: options.deadlineAt }),
   });
-  if (summary.kind === 'ran') await scheduleRun(deps, dag, key.dagId, key.runId);
-  return summary;
+  if (summary.kind !== 'ran') return summary;
+  const { memoryMiB, pool } = dag.tasks.find((t) => t.taskId === key.taskId)!;
+  // Before the mini-scheduler: if that throws and the message is redelivered, the poke still has its wake-up.
+  // A wake-up starts the next poke without the tick, which alone admits tasks to pools.
+  const leaveToTick =
+    summary.instance.state === TaskState.UpForReschedule && !(await workerMayQueue(deps.store, pool));
+  const wakeUp: WakeUp | undefined = leaveToTick
+    ? 'left to the tick'
+    : await sendWakeUp(deps, summary.instance, memoryMiB);
+  await miniScheduler.run(`${key.dagId}\u0000${key.runId}`, () =>
+    scheduleRun(deps, dag, key.dagId, key.runId),
+  );
+  return { ...summary, ...(wakeUp && { wakeUp }) };
 }
 
 /** Fails a queued instance that can never run (its task vanished from the bundle), with the reason. */

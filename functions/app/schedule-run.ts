@@ -9,14 +9,16 @@ import type { RunStore } from '../ports/run-store';
 import type { TaskQueue } from '../ports/task-queue';
 import type { ApplyReport } from './apply-commands';
 import { applyAndDispatch } from './dispatch';
+import { type CallbackDeps, fireAppliedCallbacks } from './fire-callbacks';
+import { workerMayQueue } from './pool-fast-path';
 
 /**
  * The worker's mini-scheduler (Airflow's `schedule_downstream_tasks`): right after an attempt
  * ends, plan that run and queue what became ready, so the next task starts now instead of at
  * the next tick. Sibling workers finishing at once race on conditional writes: the join is
  * queued by exactly one of them, and the last to write always sees every upstream finished.
- * Tasks in pools other than `default_pool` are left to the tick, which counts pool slots
- * across runs; within this run `maxActiveTasks` is respected.
+ * Tasks in pools other than `default_pool` (and in a shrunk `default_pool`) are left to the
+ * tick, the one writer that admits tasks to pools; within this run `maxActiveTasks` is respected.
  */
 export async function scheduleRun(
   deps: {
@@ -25,7 +27,7 @@ export async function scheduleRun(
     clock: { now(): string };
     limits: PlanLimits;
     metrics?: Metrics;
-  },
+  } & Partial<CallbackDeps>,
   dag: DagSpec,
   dagId: string,
   runId: string,
@@ -41,9 +43,13 @@ export async function scheduleRun(
   const now = deps.clock.now();
   const plan = planRun({ dag, run, instances, previous, now, limits: deps.limits });
   const busy = instances.filter((i) => i.state === TaskState.Queued || i.state === TaskState.Running).length;
+  const pooled = plan.ready.some((r) => r.pool === DEFAULT_POOL);
+  const fast = pooled && (await workerMayQueue(deps.store, DEFAULT_POOL));
   const candidates = plan.ready
-    .filter((r) => r.pool === DEFAULT_POOL)
+    .filter((r) => fast && r.pool === DEFAULT_POOL)
     .map((r) => ({ ...r, logicalDate: run.logicalDate }));
   const queued = allocate(candidates, { dagSlots: new Map([[dagId, dag.maxActiveTasks - busy]]) });
-  return applyAndDispatch(deps, [...plan.commands, ...queued.commands], now);
+  const report = await applyAndDispatch(deps, [...plan.commands, ...queued.commands], now);
+  await fireAppliedCallbacks(deps, report.applied, () => ({ dag, run }));
+  return report;
 }

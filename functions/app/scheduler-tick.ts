@@ -1,14 +1,16 @@
 import type { DagSpec, Manifest } from '../core/model';
 import type { Command, PlanLimits } from '../core/planner/commands';
 import { planTick, type RunWithInstances } from '../core/planner/plan-tick';
-import type { DagStateRecord } from '../core/records';
+import { type DagStateRecord, formatKey } from '../core/records';
 import type { BundleStore } from '../ports/bundle-store';
 import type { Clock } from '../ports/clock';
 import { StaleTransitionError } from '../ports/errors';
 import type { Metrics } from '../ports/metrics';
 import type { RunStore } from '../ports/run-store';
 import type { TaskQueue } from '../ports/task-queue';
+import { awaitCreatedRunsIndexed } from './await-index';
 import { applyAndDispatch } from './dispatch';
+import { type CallbackDeps, fireAppliedCallbacks } from './fire-callbacks';
 
 /** Ports and limits of one scheduler tick. */
 export interface TickDeps {
@@ -17,9 +19,14 @@ export interface TickDeps {
   bundles: BundleStore;
   clock: Clock;
   limits: PlanLimits;
-  pools?: ReadonlyMap<string, number>;
   /** Run and attempt metrics; none when unset. */
   metrics?: Metrics;
+  /** Renders and sends the callbacks of runs the tick finishes and attempts it ends; none when unset. */
+  templates?: CallbackDeps['templates'];
+  notifications?: CallbackDeps['notifications'];
+  onCallbackError?: CallbackDeps['onCallbackError'];
+  /** Variables and connections notifier templates read. */
+  secrets?: CallbackDeps['secrets'];
 }
 
 /** What a tick did, for logs and metrics (counts per command kind). */
@@ -30,7 +37,14 @@ export interface TickReport {
   dispatched: number;
   truncated: boolean;
   notes: number;
+  /** Set when the active-runs index had not listed this tick's new runs after INDEX_WAIT (pool counts may lag). */
+  indexLagging?: true;
+  /** The first waits as `dag/run/task: reason` (pool full, missing pool…), so the tick's log line says why tasks wait. */
+  waits?: string[];
 }
+
+/** How many waits a report quotes: enough to see a full pool, few enough for one log line. */
+export const REPORTED_WAITS = 20;
 
 /**
  * One scheduler tick: load the current manifest (cached by ETag), register new DAGs, read the
@@ -56,6 +70,8 @@ export async function schedulerTick(deps: TickDeps): Promise<TickReport> {
     })),
   );
   const recentFinished = await previousRuns(deps.store, [...runDags.values()].flat(), active);
+  // Read after the instances: a pool resized meanwhile is seen at its newer size (ARCHITECTURE.md, "Pools").
+  const pools = new Map((await deps.store.listPools()).map((p) => [p.name, p.slots]));
   const plan = planTick({
     dags,
     dagStates,
@@ -63,12 +79,18 @@ export async function schedulerTick(deps: TickDeps): Promise<TickReport> {
     recentFinished,
     runDags,
     bundleVersion: manifest?.version ?? 'none',
-    ...(deps.pools && { pools: deps.pools }),
+    pools,
     now,
     limits: deps.limits,
   });
   const report = await applyAndDispatch(deps, plan.commands, now);
+  await fireAppliedCallbacks(deps, report.applied, (dagId, runId) => {
+    const run = activeRuns.find((r) => r.dagId === dagId && r.runId === runId);
+    const dag = run && runDags.get(run.bundleVersion)?.find((d) => d.dagId === dagId);
+    return run && dag ? { dag, run } : undefined;
+  });
   await advanceCursors(deps.store, plan.commands, dagStates);
+  const indexed = await awaitCreatedRunsIndexed(deps.store, report.applied);
   const counts: TickReport['counts'] = {};
   for (const command of report.applied) counts[command.kind] = (counts[command.kind] ?? 0) + 1;
   return {
@@ -78,6 +100,10 @@ export async function schedulerTick(deps: TickDeps): Promise<TickReport> {
     dispatched: report.dispatch.length,
     truncated: plan.truncated,
     notes: plan.notes.length,
+    ...(!indexed && { indexLagging: true }),
+    ...(plan.notes.length > 0 && {
+      waits: plan.notes.slice(0, REPORTED_WAITS).map((n) => `${formatKey(n.key)}: ${n.reason}`),
+    }),
   };
 }
 

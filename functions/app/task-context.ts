@@ -1,4 +1,5 @@
 import { secretEnvName } from '../core/connection';
+import type { SecretMasker } from '../core/masking';
 import type { DagSpec, JsonValue } from '../core/model';
 import type { DagRunRecord, TaskInstanceKey } from '../core/records';
 import { RETURN_VALUE_KEY, type TaskContext } from '../core/task-context';
@@ -17,9 +18,10 @@ export function buildContext(args: {
   params: Record<string, JsonValue>;
   log: TaskLog;
   signal: AbortSignal;
-  deps: { xcom: XComStore; secrets?: SecretProvider };
+  /** `masker`: the attempt's secret masker; what the task reads through the context is added to it. */
+  deps: { xcom: XComStore; secrets?: SecretProvider; masker?: SecretMasker };
 }): TaskContext {
-  const secrets = args.deps.secrets;
+  const { secrets, masker } = args.deps;
   const { run, key, log } = args;
   const dates = templateDates(run.logicalDate);
   const fields = (f?: Record<string, unknown>) => (f ? ` ${JSON.stringify(f)}` : '');
@@ -46,6 +48,7 @@ export function buildContext(args: {
       args.deps.xcom.pull({ ...key, taskId, mapIndex: -1 }, xcomKey),
     connection: async (id) => {
       const found = await secrets?.connection(id);
+      if (found) masker?.addConnection(found);
       if (!found) {
         throw new NonRetryableTaskError(
           `connection "${id}" not found: create the secret updraft/connections/${id} (or UPDRAFT_CONN_${secretEnvName(id)} locally)`,
@@ -55,12 +58,16 @@ export function buildContext(args: {
     },
     variable: async (name, fallback) => {
       const value = await secrets?.variable(name);
-      if (value !== undefined) return value;
+      if (value !== undefined) {
+        masker?.addVariable(name, value);
+        return value;
+      }
       if (fallback !== undefined) return fallback;
       throw new NonRetryableTaskError(
         `variable "${name}" not found: create the secret updraft/variables/${name} (or UPDRAFT_VAR_${secretEnvName(name)} locally)`,
       );
     },
+    mask: (value) => masker?.add(value),
     signal: args.signal,
   };
 }

@@ -1,6 +1,7 @@
 import type { TaskSpec } from './model';
 import type { TaskInstanceRecord } from './records';
 import { isEligibleToRetry, retryDelaySeconds } from './rules/retry-policy';
+import { afterUnmetPoke, POKE_STATE_RESET, pokesSoFar, rescheduleSensor } from './sensor';
 import { TaskState } from './states';
 
 /** How one attempt of a task ended, as the worker observed it. */
@@ -14,7 +15,8 @@ export type AttemptResult =
     }
   | { kind: 'failed'; reason: string; retryable: boolean }
   | { kind: 'skipped'; reason: string }
-  | { kind: 'reschedule'; reason: string; nextPokeAt: string };
+  /** A reschedule-mode sensor's poke found its condition unmet; `finishAttempt` decides what next. */
+  | { kind: 'reschedule'; reason: string };
 
 /** The fields an attempt's end writes onto its task instance (expected: running, same try number). */
 export type AttemptPatch = Pick<TaskInstanceRecord, 'state'> & Partial<TaskInstanceRecord>;
@@ -22,8 +24,23 @@ export type AttemptPatch = Pick<TaskInstanceRecord, 'state'> & Partial<TaskInsta
 /**
  * Turns an attempt result into the instance's next state: success, skipped, up_for_reschedule,
  * or, for a failure, up_for_retry with Airflow's retry delay when retries remain, else failed.
+ * A reschedule-mode sensor also counts its poke, and a retry starts its poke state afresh.
  */
 export function finishAttempt(
+  task: TaskSpec,
+  ti: TaskInstanceRecord,
+  result: AttemptResult,
+  logicalDate: string,
+  now: string,
+): AttemptPatch {
+  const patch = attemptPatch(task, ti, result, logicalDate, now);
+  if (!rescheduleSensor(task) || result.kind === 'reschedule') return patch;
+  // The timeout of the next try runs from that try's own first poke.
+  if (patch.state === TaskState.UpForRetry) return { ...patch, ...POKE_STATE_RESET };
+  return { ...patch, pokeCount: pokesSoFar(ti).count + 1 };
+}
+
+function attemptPatch(
   task: TaskSpec,
   ti: TaskInstanceRecord,
   result: AttemptResult,
@@ -41,8 +58,26 @@ export function finishAttempt(
       };
     case 'skipped':
       return { state: TaskState.Skipped, endDate: now, reason: result.reason };
-    case 'reschedule':
-      return { state: TaskState.UpForReschedule, nextRetryAt: result.nextPokeAt, reason: result.reason };
+    case 'reschedule': {
+      const spec = rescheduleSensor(task);
+      if (!spec)
+        return {
+          state: TaskState.Failed,
+          endDate: now,
+          reason: `task "${task.taskId}" (${task.operator.kind}) asked to be rescheduled, which only reschedule-mode sensors can`,
+        };
+      const next = afterUnmetPoke(spec, ti, now);
+      if (next.kind === 'timeout')
+        // AirflowSensorTimeout: never retried, whatever `retries` says.
+        return { state: next.state, endDate: now, reason: next.reason, pokeCount: next.pokeCount };
+      return {
+        state: TaskState.UpForReschedule,
+        nextRetryAt: next.nextPokeAt,
+        reason: next.reason,
+        pokeCount: next.pokeCount,
+        firstPokeAt: next.firstPokeAt,
+      };
+    }
     case 'failed': {
       if (result.retryable && isEligibleToRetry(task, ti.tryNumber)) {
         const delay = retryDelaySeconds(task, { ...ti, logicalDate, tryNumber: ti.tryNumber });

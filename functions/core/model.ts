@@ -1,3 +1,4 @@
+import type { DagRunState } from './states';
 import type { TriggerRule } from './trigger-rule';
 
 /**
@@ -60,6 +61,8 @@ export interface SensorSpec {
   pokeIntervalSeconds: number;
   timeoutSeconds: number;
   exponentialBackoff: boolean;
+  /** Longest wait between pokes with exponential backoff (Airflow's `max_wait`); unset: no cap. */
+  maxWaitSeconds?: number;
   softFail: boolean;
 }
 
@@ -95,19 +98,51 @@ export type OperatorSpec =
   | {
       kind: 'http';
       method: string;
+      /** Absolute, or relative to the base URL of `httpConnId` (Airflow's `endpoint`). */
       url: string;
+      /** Connection whose schema/host/port form the base URL and whose login/password are basic auth. */
+      httpConnId?: string;
       headers: Record<string, string>;
       body?: string;
-      expectedStatus: number[];
+      /** Statuses that succeed; absent means any 2xx (Airflow's `raise_for_status`). */
+      expectedStatus?: number[];
       responseToXcom: boolean;
+      /** Writes the response body to the task log (Airflow's `log_response`). */
+      logResponse: boolean;
     }
   | {
       kind: 'trigger_dag_run';
       triggerDagId: string;
+      /** Run id of the triggered run; generated (`manual__<logical date>`) when absent. */
+      triggerRunId?: string;
+      /** Logical date of the triggered run; the trigger time when absent. */
+      logicalDate?: string;
       conf: Record<string, JsonValue>;
       waitForCompletion: boolean;
       pokeIntervalSeconds: number;
+      /** Final states of the triggered run that succeed this task (Airflow's `allowed_states`). */
+      allowedStates: DagRunState[];
+      /** Final states of the triggered run that fail this task (Airflow's `failed_states`). */
+      failedStates: DagRunState[];
+    }
+  | { kind: 's3_copy'; source: ObjectLocation; dest: ObjectLocation }
+  | { kind: 's3_delete'; bucket: string; keys?: string[]; prefix?: string }
+  | { kind: 's3_list'; bucket: string; prefix: string }
+  | {
+      kind: 's3_put';
+      bucket: string;
+      key: string;
+      /** Text written as is; exclusive with `fromXcom`. */
+      body?: string;
+      /** An upstream XCom, written as JSON. */
+      fromXcom?: { taskId: string; key: string };
     };
+
+/** One object in a bucket (S3 in AWS, the emulator in local mode). */
+export interface ObjectLocation {
+  bucket: string;
+  key: string;
+}
 /** Discriminant of OperatorSpec. */
 export type OperatorKind = OperatorSpec['kind'];
 
@@ -118,6 +153,27 @@ export const FUNCTION_OPERATOR_KINDS: ReadonlySet<OperatorKind> = new Set([
   'short_circuit',
   'sensor',
 ]);
+
+/**
+ * A built-in notifier (Airflow's `Notifier` classes). Its text fields are templates rendered
+ * with the task context plus `event` (`success`, `failure`, `retry`) and `reason`.
+ */
+export type NotifierSpec =
+  | { kind: 'sns'; topicArn: string; subject?: string; message: string }
+  | { kind: 'webhook'; url: string; method: 'POST' | 'PUT'; headers: Record<string, string>; body: string };
+
+/** Notifiers per task event (Airflow's `on_success_callback`, `on_failure_callback`, `on_retry_callback`). */
+export interface TaskCallbacks {
+  onSuccess: NotifierSpec[];
+  onFailure: NotifierSpec[];
+  onRetry: NotifierSpec[];
+}
+
+/** Notifiers per run outcome (Airflow's DAG-level `on_success_callback` / `on_failure_callback`). */
+export interface DagCallbacks {
+  onSuccess: NotifierSpec[];
+  onFailure: NotifierSpec[];
+}
 
 /** One task of a serialized DAG, with every default already applied. */
 export interface TaskSpec {
@@ -144,6 +200,8 @@ export interface TaskSpec {
   memoryMiB: number;
   owner: string;
   doc?: string;
+  /** Notifiers fired when an attempt ends; absent when none are set. */
+  callbacks?: TaskCallbacks;
 }
 
 /**
@@ -175,6 +233,8 @@ export interface DagSpec {
   dagrunTimeoutSeconds?: number;
   isPausedUponCreation: boolean;
   params: Record<string, ParamSpec>;
+  /** Notifiers fired when a run finishes; absent when none are set. */
+  callbacks?: DagCallbacks;
   tasks: TaskSpec[];
   /** Source file relative to the DAGs folder (`etl.dag.ts`). */
   fileloc: string;

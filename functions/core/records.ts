@@ -40,6 +40,13 @@ export interface TaskInstanceRecord {
   heartbeatAt?: string;
   /** When an `up_for_retry` / `up_for_reschedule` instance may be queued again. */
   nextRetryAt?: string;
+  /**
+   * Reschedule-mode sensors: pokes made in the current try (absent: none). Each poke changes it,
+   * so a claim of a due poke conditional on it cannot run a poke twice (see core/sensor.ts).
+   */
+  pokeCount?: number;
+  /** Reschedule-mode sensors: when the try's first poke started (its timeout runs from here); null after a reset. */
+  firstPokeAt?: string | null;
   /** Why the instance is in its state (error message, skip reason, `out_of_memory` …). */
   reason?: string;
   /** A branch task's decision: the task ids it chose to follow. */
@@ -48,6 +55,8 @@ export interface TaskInstanceRecord {
   shortCircuited?: boolean;
   /** Length of the return value when it is a list (drives mapping); null when it is not a list. */
   xcomLength?: number | null;
+  /** The templated fields as rendered for the latest attempt, secrets masked (by field path). */
+  renderedFields?: Record<string, string>;
 }
 
 /** Per-DAG scheduler state (Airflow's DagModel). */

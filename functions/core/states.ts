@@ -72,7 +72,8 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>>
   queued: ['running', 'queued', 'failed', 'up_for_retry', 'skipped', 'none', 'scheduled'],
   running: ['success', 'failed', 'up_for_retry', 'up_for_reschedule', 'skipped', 'none'],
   up_for_retry: ['queued', 'failed', 'skipped', 'none'],
-  up_for_reschedule: ['queued', 'failed', 'skipped', 'none'],
+  // → running: a sensor's own delayed wake-up claims its due poke directly (app/claim-attempt.ts).
+  up_for_reschedule: ['queued', 'running', 'failed', 'skipped', 'none'],
   success: ['none'],
   failed: ['none'],
   skipped: ['none'],

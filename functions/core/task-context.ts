@@ -36,14 +36,21 @@ export interface TaskContext<P = Record<string, JsonValue>> {
   xcomPull(taskId: string, key?: string): Promise<JsonValue | undefined>;
   /**
    * Connection `id` (Airflow's `BaseHook.get_connection`): secret `updraft/connections/<id>` in
-   * AWS, `UPDRAFT_CONN_<ID>` (an Airflow URI) in `dags test`. Throws when it does not exist.
+   * AWS, `UPDRAFT_CONN_<ID>` (an Airflow URI) or `.updraft/secrets.json` locally. Throws when it
+   * does not exist. Its password and sensitive extras are masked from then on (see `mask`).
    */
   connection(id: string): Promise<Connection>;
   /**
    * Variable `key` (Airflow's `Variable.get`): secret `updraft/variables/<key>` in AWS,
-   * `UPDRAFT_VAR_<KEY>` in `dags test`. Returns `fallback` when missing, throws without one.
+   * `UPDRAFT_VAR_<KEY>` or `.updraft/secrets.json` locally. Returns `fallback` when missing,
+   * throws without one. Masked when the key looks sensitive (`password`, `token`, `api_key` …).
    */
   variable(key: string, fallback?: string): Promise<string>;
+  /**
+   * Hides `value` as `***` in this attempt's log, failure reason and XCom views (Airflow's
+   * `mask_secret`). Passwords of connections and variables with sensitive keys are masked already.
+   */
+  mask(value: string): void;
   /** Signals an abort (execution timeout, shutdown); long tasks should honour it. */
   signal: AbortSignal;
 }

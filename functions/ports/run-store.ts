@@ -1,6 +1,7 @@
 import type { DagRunRecord, DagStateRecord, TaskInstanceKey, TaskInstanceRecord } from '../core/records';
 import type { DagRunState, TaskState } from '../core/states';
 import type { DataInterval } from '../core/timetables/types';
+import type { PoolStore } from './pool-store';
 
 /** Fields a task-instance transition writes; `state` always changes or is re-asserted. */
 export type TaskInstancePatch = Pick<TaskInstanceRecord, 'state'> &
@@ -13,13 +14,15 @@ export type TaskInstancePatch = Pick<TaskInstanceRecord, 'state'> &
 export interface InstanceExpectation {
   state: TaskState;
   tryNumber: number;
+  /** When set, also the sensor poke count (a missing count is 0): claims of a due poke pin it. */
+  pokeCount?: number;
 }
 
 /**
- * Run state (DAG runs and task instances). Every write is a single-item conditional write;
+ * Run state (DAG runs, task instances and pools). Every write is a single-item conditional write;
  * a lost condition throws StaleTransitionError, a duplicate run RunAlreadyExistsError.
  */
-export interface RunStore {
+export interface RunStore extends PoolStore {
   createRun(run: DagRunRecord): Promise<void>;
   getRun(dagId: string, runId: string): Promise<DagRunRecord | undefined>;
   /** Updates a run that is in `expected` state. */

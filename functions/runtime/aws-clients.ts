@@ -2,6 +2,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { attachRequestCounter, type RequestCounter } from '../adapters/aws/request-counter';
 import type { RuntimeConfig } from './config';
@@ -13,6 +14,8 @@ export interface AwsClients {
   s3: S3Client;
   secrets: SecretsManagerClient;
   logs: CloudWatchLogsClient;
+  /** SNS notifiers (task and DAG callbacks). */
+  sns: SNSClient;
 }
 
 /**
@@ -53,6 +56,7 @@ export function createAwsClients(
     }),
     secrets: new SecretsManagerClient(common('secrets')),
     logs: new CloudWatchLogsClient(common('logs')),
+    sns: new SNSClient(common('sns')),
   };
   if (options.counter)
     for (const client of Object.values(clients)) attachRequestCounter(client, options.counter);

@@ -3,23 +3,29 @@ import { DynamoRunStore } from '../adapters/aws/dynamo/run-store';
 import { DynamoXComStore } from '../adapters/aws/dynamo/xcom-store';
 import { CloudWatchLogSink } from '../adapters/aws/logs/cloudwatch-log-sink';
 import { EmfMetrics } from '../adapters/aws/metrics/emf-metrics';
+import { AwsNotificationSender } from '../adapters/aws/notifications/notification-sender';
 import { S3BlobStore } from '../adapters/aws/s3/blob-store';
 import { S3BundleStore } from '../adapters/aws/s3/bundle-store';
 import { S3LogSink } from '../adapters/aws/s3/log-sink';
+import { S3ObjectStorage } from '../adapters/aws/s3/object-storage';
 import { SecretsManagerProvider } from '../adapters/aws/secrets/secret-provider';
 import { SqsTaskQueue } from '../adapters/aws/sqs/task-queue';
+import { NunjucksTemplateEngine } from '../adapters/shared/nunjucks-engine';
+import { createDagRunTrigger } from '../app/dag-run-trigger';
 import type { WorkerDeps } from '../app/run-task-message';
 import type { TickDeps } from '../app/scheduler-tick';
 import { DEFAULT_PLAN_LIMITS, type PlanLimits } from '../core/planner/commands';
-import { runOperator } from '../operators/registry';
+import { createOperatorRunner } from '../operators/registry';
 import type { BlobStore } from '../ports/blob-store';
 import type { BundleStore } from '../ports/bundle-store';
 import type { Clock } from '../ports/clock';
 import { noMetrics } from '../ports/metrics';
+import type { SecretProvider } from '../ports/secret-provider';
 import type { LogReader, LogSink } from '../ports/task-log';
 import type { AwsClients } from './aws-clients';
 import { BundleCodeLoader } from './bundle-code-loader';
 import type { RuntimeConfig } from './config';
+import { logJson } from './log';
 
 /** The system clock: the only place the AWS runtime reads the time. */
 export const systemClock: Clock = { now: () => new Date().toISOString() };
@@ -30,6 +36,7 @@ export function limitsFrom(config: RuntimeConfig): PlanLimits {
     ...DEFAULT_PLAN_LIMITS,
     maxCommands: config.maxCommandsPerTick,
     maxRunsPerDag: config.maxRunsPerDagPerTick,
+    maxMapLength: config.maxMapLength,
     zombieAfterSeconds: config.zombieAfterSeconds,
     requeueAfterSeconds: config.requeueAfterSeconds,
   };
@@ -40,6 +47,15 @@ export interface PortOverrides {
   bundles?: BundleStore;
   logs?: LogSink & LogReader;
   blobs?: BlobStore;
+  /** Connections and variables (local mode: env vars and `.updraft/secrets.json`). */
+  secrets?: SecretProvider;
+  /**
+   * Asks the scheduler for a tick after a task triggers a DAG run (local mode's in-process tick).
+   * Unset in the AWS worker: the triggered run starts at the next EventBridge tick.
+   */
+  kick?: () => Promise<void>;
+  /** Create buckets the S3 operators address when missing (emulators only). Default false. */
+  createMissingBuckets?: boolean;
 }
 
 /** Every port on AWS services: the composition root of the scheduler, worker and API Lambdas. */
@@ -75,15 +91,36 @@ export function createAwsDeps(
   const metrics = config.metricsNamespace
     ? new EmfMetrics({ namespace: config.metricsNamespace })
     : noMetrics;
-  const tick: TickDeps = { store, queue, bundles, clock, limits, metrics };
+  // Callbacks fire where runs and attempts end: in the tick and in the workers.
+  const secrets = overrides.secrets ?? new SecretsManagerProvider({ client: clients.secrets, clock });
+  const callbacks = {
+    templates: new NunjucksTemplateEngine(),
+    // Notifier templates may read variables and connections (a webhook URL is a secret).
+    secrets,
+    notifications: new AwsNotificationSender({ sns: clients.sns }),
+    onCallbackError: (message: string) => logJson('warn', 'callback failed', { callback: message }),
+  };
+  const tick: TickDeps = { store, queue, bundles, clock, limits, metrics, ...callbacks };
   const worker: WorkerDeps = {
     ...tick,
     xcom,
     logs,
     code: new BundleCodeLoader(bundles),
-    runOperator,
+    ...callbacks,
+    runOperator: createOperatorRunner({
+      objectStorage: new S3ObjectStorage({
+        client: clients.s3,
+        ...(overrides.createMissingBuckets && { createMissingBuckets: true }),
+      }),
+      dagRuns: createDagRunTrigger({
+        store,
+        bundles,
+        clock,
+        ...(overrides.kick && { kick: overrides.kick }),
+      }),
+    }),
     heartbeatSeconds: config.heartbeatSeconds,
-    secrets: new SecretsManagerProvider({ client: clients.secrets, clock }),
+    secrets,
   };
   return { tick, worker, store, queue, bundles, xcom, logs };
 }

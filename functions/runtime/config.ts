@@ -52,6 +52,8 @@ const configSchema = z.object({
   maxCommandsPerTick: positiveInt(500),
   /** Scheduled runs one tick creates per DAG (catchup batches). Default 10. */
   maxRunsPerDagPerTick: positiveInt(10),
+  /** A mapped task over more elements fails (Airflow's `max_map_length`). Default 1024. */
+  maxMapLength: positiveInt(1024),
   /** Seconds before the Lambda deadline at which a task is stopped and retried. Default 20. */
   lambdaSafetyMarginSeconds: positiveInt(20),
   /** Scheduler function the API invokes (asynchronously) after a trigger or clear; unset: wait for the tick. */

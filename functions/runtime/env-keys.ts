@@ -14,6 +14,7 @@ export const ENV = {
   requeueAfterSeconds: 'UPDRAFT_REQUEUE_AFTER_SECONDS',
   maxCommandsPerTick: 'UPDRAFT_MAX_COMMANDS_PER_TICK',
   maxRunsPerDagPerTick: 'UPDRAFT_MAX_RUNS_PER_DAG_PER_TICK',
+  maxMapLength: 'UPDRAFT_MAX_MAP_LENGTH',
   lambdaSafetyMarginSeconds: 'UPDRAFT_LAMBDA_SAFETY_MARGIN_SECONDS',
   xcomInlineLimitBytes: 'UPDRAFT_XCOM_INLINE_LIMIT_BYTES',
   schedulerFunctionName: 'UPDRAFT_SCHEDULER_FUNCTION_NAME',

@@ -6,7 +6,15 @@ import {
   type TaskCallable,
 } from '../core/dag-definition';
 import { type DurationInput, toSeconds } from '../core/duration';
-import type { DagSpec, ParamSpec, ScheduleSpec, TaskSpec } from '../core/model';
+import type {
+  DagCallbacks,
+  DagSpec,
+  NotifierSpec,
+  ParamSpec,
+  ScheduleSpec,
+  TaskCallbacks,
+  TaskSpec,
+} from '../core/model';
 import { parseSchedule, validateTimezone } from '../core/timetables';
 import { parseDagDate } from '../core/timetables/dag-date';
 import { DagBuilder, type PendingTask, withBuilder } from './builder';
@@ -84,6 +92,7 @@ export class Dag implements DagDefinition {
       ...(dagrunTimeoutSeconds !== undefined && { dagrunTimeoutSeconds }),
       isPausedUponCreation: o.isPausedUponCreation ?? false,
       params: paramSpecs(o.params ?? {}),
+      ...dagCallbacks(o),
       tasks: this.builder.tasks.map((t) => taskSpec(t, { ...o.defaultArgs, owner }, this.dagId)),
       fileloc: location.fileloc,
       module: location.module,
@@ -151,5 +160,26 @@ function taskSpec(task: PendingTask, defaults: TaskDefaults, dagId: string): Tas
     memoryMiB: o.memoryMiB ?? TASK_DEFAULTS.memoryMiB,
     owner: o.owner ?? TASK_DEFAULTS.owner,
     ...(task.options.doc !== undefined && { doc: task.options.doc }),
+    ...taskCallbacks(o),
   };
+}
+
+const list = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** `callbacks` only when a notifier is set, so DAGs without callbacks serialize as before. */
+function taskCallbacks(o: TaskDefaults): { callbacks?: TaskCallbacks } {
+  const callbacks = { onSuccess: list(o.onSuccess), onFailure: list(o.onFailure), onRetry: list(o.onRetry) };
+  return Object.values(callbacks).some((l) => l.length > 0) ? { callbacks } : {};
+}
+
+/** The DAG's run callbacks, only when set. */
+function dagCallbacks(o: {
+  onSuccess?: NotifierSpec | NotifierSpec[];
+  onFailure?: NotifierSpec | NotifierSpec[];
+}): {
+  callbacks?: DagCallbacks;
+} {
+  const callbacks = { onSuccess: list(o.onSuccess), onFailure: list(o.onFailure) };
+  return callbacks.onSuccess.length + callbacks.onFailure.length > 0 ? { callbacks } : {};
 }

@@ -5,15 +5,18 @@
 
 export { DagDefinitionError, isDag } from '../core/dag-definition';
 export type { DurationInput } from '../core/duration';
-export type { ExecutorKind, JsonValue, ParamSpec } from '../core/model';
+export type { ExecutorKind, JsonValue, ObjectLocation, ParamSpec } from '../core/model';
+export type { DagRunState } from '../core/states';
 export type { TaskContext, TaskLogger } from '../core/task-context';
 export { NonRetryableTaskError, SkipTaskError } from '../core/task-errors';
 export { TriggerRule } from '../core/trigger-rule';
 export { Dag, dag } from './dag';
+export { type Notifier, snsNotifier, webhookNotifier } from './notifiers';
 export { bash, container, empty, http, lambdaInvoke, triggerDagRun } from './operators';
 export type { DagOptions, TaskDefaults, TaskOptions } from './options';
 export { param } from './options';
 export type { GroupRef, TaskRef, XComArg } from './refs';
+export { s3Copy, s3Delete, s3List, s3Put } from './s3-operators';
 export { chain, group } from './structure';
 export type { PokeResult, SensorOptions, TaskFactory, TaskFunction } from './task';
 export { branch, sensor, shortCircuit, task } from './task';

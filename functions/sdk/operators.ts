@@ -1,10 +1,11 @@
 import type { JsonValue, OperatorSpec } from '../core/model';
+import type { DagRunState } from '../core/states';
 import { currentBuilder } from './builder';
 import type { TaskOptions } from './options';
 import { TaskRef } from './refs';
 
 /** Adds a declarative operator task to the DAG being defined (Airflow's classic operators). */
-function declare<T>(operator: OperatorSpec, options: TaskOptions): TaskRef<T> {
+export function declare<T>(operator: OperatorSpec, options: TaskOptions): TaskRef<T> {
   const builder = currentBuilder(`task "${options.taskId}"`);
   const { taskId, ...rest } = options;
   const id = builder.qualify(taskId);
@@ -70,24 +71,38 @@ export function lambdaInvoke(
   return declare({ kind: 'lambda_invoke', functionName, payload, invocationType }, rest);
 }
 
-/** Calls an HTTP endpoint (Airflow's HttpOperator); fails on an unexpected status. */
+/**
+ * Calls an HTTP endpoint (Airflow's HttpOperator). With `httpConnId`, `url` is relative to the
+ * connection's base URL (`schema://host:port`) and its login/password are sent as basic auth.
+ * Fails on an unexpected status; the response (parsed when JSON) is the XCom.
+ */
 export function http(
   options: TaskOptions & {
+    /** Absolute URL, or the path under the connection's base URL (Airflow's `endpoint`). */
     url: string;
+    /** Connection id whose host, schema, port, login and password are used (Airflow's `http_conn_id`). */
+    httpConnId?: string;
+    /** Default GET. */
     method?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Statuses that succeed. Default: any 2xx, as Airflow's `raise_for_status`. */
     expectedStatus?: number[];
+    /** Push the response body as XCom (JSON parsed when the content type is JSON). Default true. */
     responseToXcom?: boolean;
+    /** Write the response body to the task log (Airflow's `log_response`). Default false. */
+    logResponse?: boolean;
   },
 ): TaskRef<JsonValue> {
   const {
     url,
+    httpConnId,
     method = 'GET',
     headers = {},
     body,
-    expectedStatus = [200],
+    expectedStatus,
     responseToXcom = true,
+    logResponse = false,
     ...rest
   } = options;
   return declare(
@@ -96,26 +111,62 @@ export function http(
       url,
       method,
       headers,
-      expectedStatus,
       responseToXcom,
+      logResponse,
+      ...(httpConnId !== undefined && { httpConnId }),
+      ...(expectedStatus !== undefined && { expectedStatus }),
       ...(body !== undefined && { body }),
     },
     rest,
   );
 }
 
-/** Triggers a run of another DAG (Airflow's TriggerDagRunOperator), optionally waiting for it. */
+/**
+ * Triggers a run of another DAG (Airflow's TriggerDagRunOperator), optionally waiting for it.
+ * The triggered run id is the XCom (and XCom `trigger_run_id`, as in Airflow).
+ */
 export function triggerDagRun(
   options: TaskOptions & {
     triggerDagId: string;
+    /** Run id of the triggered run (Airflow's `trigger_run_id`). Default `manual__<logical date>`. */
+    triggerRunId?: string;
+    /** ISO logical date of the triggered run. Default: when it is triggered. */
+    logicalDate?: string;
+    /** The triggered run's conf, validated against that DAG's params. */
     conf?: Record<string, JsonValue>;
+    /** Wait until the triggered run finishes. Default false. */
     waitForCompletion?: boolean;
+    /** Seconds between state checks while waiting. Default 60. */
     pokeIntervalSeconds?: number;
+    /** Final states that succeed this task. Default ['success']. */
+    allowedStates?: DagRunState[];
+    /** Final states that fail this task. Default ['failed']. */
+    failedStates?: DagRunState[];
   },
 ): TaskRef<string> {
-  const { triggerDagId, conf = {}, waitForCompletion = false, pokeIntervalSeconds = 60, ...rest } = options;
+  const {
+    triggerDagId,
+    triggerRunId,
+    logicalDate,
+    conf = {},
+    waitForCompletion = false,
+    pokeIntervalSeconds = 60,
+    allowedStates = ['success'],
+    failedStates = ['failed'],
+    ...rest
+  } = options;
   return declare(
-    { kind: 'trigger_dag_run', triggerDagId, conf, waitForCompletion, pokeIntervalSeconds },
+    {
+      kind: 'trigger_dag_run',
+      triggerDagId,
+      conf,
+      waitForCompletion,
+      pokeIntervalSeconds,
+      allowedStates,
+      failedStates,
+      ...(triggerRunId !== undefined && { triggerRunId }),
+      ...(logicalDate !== undefined && { logicalDate }),
+    },
     rest,
   );
 }

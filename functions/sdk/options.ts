@@ -1,5 +1,5 @@
 import type { DurationInput } from '../core/duration';
-import type { ExecutorKind, JsonValue, ParamSpec } from '../core/model';
+import type { ExecutorKind, JsonValue, NotifierSpec, ParamSpec } from '../core/model';
 import type { TriggerRule } from '../core/trigger-rule';
 
 /** Per-task settings; unset fields come from the DAG's `defaultArgs`, then from Updraft's defaults. */
@@ -32,6 +32,12 @@ export interface TaskOptions {
   memoryMiB?: number;
   owner?: string;
   doc?: string;
+  /** Notifiers when an attempt succeeds (Airflow's `on_success_callback`). */
+  onSuccess?: NotifierSpec | NotifierSpec[];
+  /** Notifiers when the task fails for good (no retry left). */
+  onFailure?: NotifierSpec | NotifierSpec[];
+  /** Notifiers when an attempt fails and will be retried. */
+  onRetry?: NotifierSpec | NotifierSpec[];
 }
 
 /** Options every task of a DAG inherits (Airflow's `default_args`). */
@@ -85,6 +91,10 @@ export interface DagOptions {
   /** Run params: a plain JSON default, or `param(default, schema)`. */
   params?: Record<string, JsonValue | ParamDeclaration>;
   defaultArgs?: TaskDefaults;
+  /** Notifiers when a run succeeds (Airflow's DAG `on_success_callback`). */
+  onSuccess?: NotifierSpec | NotifierSpec[];
+  /** Notifiers when a run fails. */
+  onFailure?: NotifierSpec | NotifierSpec[];
 }
 
 /** Updraft's task defaults (Airflow's where one exists). */

@@ -66,12 +66,19 @@ export type PokeResult = boolean | { done: boolean; xcom?: JsonValue };
 
 /** Sensor options (Airflow's BaseSensorOperator), seconds unless noted. */
 export interface SensorOptions extends TaskOptions {
-  /** `reschedule` (default) frees the worker between pokes; `poke` waits inside one attempt. */
+  /**
+   * `reschedule` (default): each poke is its own short attempt and no worker runs between pokes;
+   * `poke`: one attempt sleeps between pokes (for waits of seconds, within the worker's time limit).
+   */
   mode?: SensorSpec['mode'];
+  /** Default 60. */
   pokeIntervalSeconds?: number;
-  /** Give up after this long. Default 7 days, as in Airflow. */
+  /** Give up this long after the first poke of the try. Default 7 days, as in Airflow. */
   timeoutSeconds?: number;
+  /** Grow the interval per poke (Airflow's formula, with jitter). */
   exponentialBackoff?: boolean;
+  /** Cap of the backoff interval (Airflow's `max_wait`). */
+  maxWaitSeconds?: number;
   /** On timeout, end skipped instead of failed. */
   softFail?: boolean;
 }
@@ -87,9 +94,10 @@ export function sensor<A extends unknown[]>(
     pokeIntervalSeconds,
     timeoutSeconds,
     exponentialBackoff: rest.exponentialBackoff ?? false,
+    ...(rest.maxWaitSeconds !== undefined && { maxWaitSeconds: rest.maxWaitSeconds }),
     softFail: rest.softFail ?? false,
   };
-  const { exponentialBackoff: _e, softFail: _s, ...taskOptions } = rest;
+  const { exponentialBackoff: _e, maxWaitSeconds: _m, softFail: _s, ...taskOptions } = rest;
   return makeFactory({ kind: 'sensor', sensor: spec }, taskOptions, poke);
 }
 

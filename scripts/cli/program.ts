@@ -12,6 +12,7 @@ import { registerDagsUpload } from './commands/dags-upload';
 import { registerDev } from './commands/dev';
 import { registerLogs } from './commands/logs';
 import { registerDagsPause } from './commands/pause';
+import { registerPools } from './commands/pools';
 import { registerRuns } from './commands/runs';
 import { registerTasks } from './commands/tasks';
 import { registerTrigger } from './commands/trigger';
@@ -48,6 +49,7 @@ export function createProgram(io: Io = processIo): Command {
   registerLogs(program, io);
   registerBackfill(program, io);
   registerTasks(program, io);
+  registerPools(program, io);
   return program;
 }
 

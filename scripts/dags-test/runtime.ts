@@ -1,14 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EnvSecretProvider } from '../../functions/adapters/local/env-secret-provider';
+import { localSecretProvider } from '../../functions/adapters/local/chain-secret-provider';
 import { type CapturedLine, MemoryLogSink } from '../../functions/adapters/memory/log-sink';
+import { MemoryObjectStorage } from '../../functions/adapters/memory/object-storage';
 import { MemoryRunStore } from '../../functions/adapters/memory/run-store';
 import { MemoryXComStore } from '../../functions/adapters/memory/xcom-store';
+import { NunjucksTemplateEngine } from '../../functions/adapters/shared/nunjucks-engine';
 import type { AdjustableClock } from '../../functions/app/run-dag-test';
 import type { DagSpec } from '../../functions/core/model';
 import { NonRetryableTaskError } from '../../functions/core/task-errors';
-import { runOperator } from '../../functions/operators/registry';
+import { createOperatorRunner } from '../../functions/operators/registry';
 import type { TaskCodeLoader } from '../../functions/ports/task-code';
 import { type LoadedDag, loadBundleDags, writeBundle } from '../bundle';
 import type { BuiltBundle } from '../cli/load-dags';
@@ -51,9 +53,16 @@ export async function createTestRuntime(bundle: BuiltBundle, onLog: (line: Captu
       xcom: new MemoryXComStore(),
       logs,
       code: new BundleCodeLoader(dags),
-      runOperator,
+      templates: new NunjucksTemplateEngine(),
+      // S3 operators write to an in-memory sandbox (nothing reaches S3); trigger_dag_run needs
+      // other DAGs' runs, which one test run does not have, so it fails naming local mode.
+      runOperator: createOperatorRunner({
+        objectStorage: new MemoryObjectStorage({ createMissingBuckets: true }),
+        missingHint: '`updraft dags test` runs a single DAG run; run this DAG in local mode (`updraft dev`)',
+      }),
       clock: new TestClock(),
-      secrets: new EnvSecretProvider(),
+      // The same secrets as local mode: env vars, then <UPDRAFT_HOME or .updraft>/secrets.json.
+      secrets: localSecretProvider(process.env.UPDRAFT_HOME || '.updraft'),
     },
     logs,
     dispose: () => rm(tempRoot, { recursive: true, force: true }),

@@ -18,6 +18,8 @@ export function emulatedClients(
         dynamo: endpoints.dynamo,
         sqs: endpoints.fauxqs,
         s3: endpoints.fauxqs,
+        // fauxqs speaks SNS too: SNS notifiers publish to the emulator in local mode.
+        sns: endpoints.fauxqs,
         secrets: UNSERVED,
         logs: UNSERVED,
       },

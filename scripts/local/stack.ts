@@ -6,6 +6,8 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { tableDefinition } from '../../functions/adapters/aws/dynamo/table';
+import { localSecretProvider } from '../../functions/adapters/local/chain-secret-provider';
+import { EnvSecretProvider } from '../../functions/adapters/local/env-secret-provider';
 import { FileBlobStore } from '../../functions/adapters/local/file-blob-store';
 import { FileBundleStore } from '../../functions/adapters/local/file-bundle-store';
 import { FileLogStore } from '../../functions/adapters/local/file-log-store';
@@ -74,22 +76,31 @@ export async function startLocalStack(options: LocalStackOptions) {
   const bucket = 'updraft-local';
   await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   // Local mode restarts often: repair lost messages and dead attempts within seconds, not minutes.
+  // Tuning variables (UPDRAFT_MAX_MAP_LENGTH …) apply as on AWS; the wiring is this stack's own.
+  const env = process.env;
   const config = readConfig({
+    ...env,
     [ENV.tableName]: tableName,
     [ENV.queueUrl]: QueueUrl,
     [ENV.bucket]: bucket,
-    [ENV.heartbeatSeconds]: '5',
-    [ENV.requeueAfterSeconds]: '10',
-    [ENV.zombieAfterSeconds]: '30',
+    [ENV.workerQueues]: undefined,
+    [ENV.metricsNamespace]: undefined,
+    [ENV.heartbeatSeconds]: env[ENV.heartbeatSeconds] ?? '5',
+    [ENV.requeueAfterSeconds]: env[ENV.requeueAfterSeconds] ?? '10',
+    [ENV.zombieAfterSeconds]: env[ENV.zombieAfterSeconds] ?? '30',
   });
   const overrides = home
     ? {
         bundles: new FileBundleStore(path.join(home, 'bundles')),
         logs: new FileLogStore(path.join(home, 'logs')),
         blobs: new FileBlobStore(path.join(home, 'blobs')),
+        secrets: localSecretProvider(home),
       }
-    : {};
-  const deps = decorate(createAwsDeps(config, clients, systemClock, overrides), options.decorateStore);
+    : { secrets: new EnvSecretProvider() };
+  // The emulator forgets buckets on restart and has no console: the S3 operators create them on use.
+  // A task that triggers a DAG run kicks the in-process tick (declared below; called only later).
+  const local = { ...overrides, createMissingBuckets: true, kick: () => tick() };
+  const deps = decorate(createAwsDeps(config, clients, systemClock, local), options.decorateStore);
   // The process that owned queued and running attempts is gone (this is a fresh start).
   const orphans = home ? await resetOrphans({ store: deps.store, clock: systemClock }) : 0;
   const built = await publishDagsFolder(deps.bundles, options.dagsFolder);
@@ -138,6 +149,8 @@ export async function startLocalStack(options: LocalStackOptions) {
   await tick();
   return {
     url: api.url,
+    /** The emulated S3 the S3 operators use (`aws --endpoint-url … s3 ls s3://bucket`). */
+    s3Endpoint: fauxqs.endpoint,
     deps,
     orphans,
     bundle: built,

@@ -293,7 +293,8 @@ describe('least privilege', () => {
     }
     expect(actions.scheduler.has('sqs:SendMessage')).toBe(true);
     expect(actions.scheduler.has('s3:PutObject')).toBe(false);
-    expect(actions.scheduler.has('secretsmanager:GetSecretValue')).toBe(false);
+    // Notifier templates of the run callbacks the tick fires may read variables (webhook URLs).
+    expect(actions.scheduler.has('secretsmanager:GetSecretValue')).toBe(true);
     expect(actions.worker.has('sqs:ReceiveMessage')).toBe(true);
     expect(actions.worker.has('s3:PutObject')).toBe(true);
     expect(actions.worker.has('secretsmanager:GetSecretValue')).toBe(true);
@@ -326,6 +327,21 @@ describe('least privilege', () => {
       expect(queuesWith(role, 'sqs:DeleteMessage')).toEqual([queueArn(mib)]);
     }
     expect(actionsOf(statementsOfRole(template, roles.api)).filter((a) => a.startsWith('sqs:'))).toEqual([]);
+  });
+
+  it('lets the scheduler and workers publish callbacks to the alarm topic (and configured topics) only', () => {
+    const topic = { Ref: logicalId(template, 'AWS::SNS::Topic', 'OrchestratorMonitoringAlarmTopic') };
+    for (const role of [roles.scheduler, roles.worker])
+      expect(statementsOfRole(template, role).filter((s) => s.Action === 'sns:Publish')).toEqual([
+        expect.objectContaining({ Effect: 'Allow', Resource: topic }),
+      ]);
+    expect(actionsOf(statementsOfRole(template, roles.api))).not.toContain('sns:Publish');
+    const ops = 'arn:aws:sns:eu-west-1:123456789012:ops-alerts';
+    const custom = synthStack({ updraft: { notificationTopicArns: [ops] } }).template;
+    expect(statementsOfRole(custom, roles.worker).find((s) => s.Action === 'sns:Publish')?.Resource).toEqual([
+      topic,
+      ops,
+    ]);
   });
 
   it('scopes the kick to the scheduler and secrets to updraft/*', () => {

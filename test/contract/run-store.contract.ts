@@ -254,6 +254,24 @@ export function describeRunStoreContract(name: string, makeStore: () => Promise<
         expect(claimed).toMatchObject({ state: 'running', tryNumber: 1, startDate: day(2) });
       });
 
+      it('pins a sensor poke count when asked (a missing count is 0) and resets the poke state to null', async () => {
+        const key = ti('wait');
+        const resched = { state: 'up_for_reschedule' as const, tryNumber: 1 };
+        await write(key, NONE, { state: 'up_for_reschedule', tryNumber: 1 });
+        await rejectsStale(write(key, { ...resched, pokeCount: 1 }, { state: 'running' }));
+        await write(key, { ...resched, pokeCount: 0 }, { ...resched, pokeCount: 1, firstPokeAt: day(1) });
+        await rejectsStale(write(key, { ...resched, pokeCount: 0 }, { state: 'running' }));
+        const claimed = await write(key, { ...resched, pokeCount: 1 }, { state: 'running' });
+        expect(claimed).toMatchObject({ state: 'running', pokeCount: 1, firstPokeAt: day(1) });
+        const cleared = await write(key, at('running', 1), {
+          state: 'none',
+          pokeCount: 0,
+          firstPokeAt: null,
+        });
+        expect(cleared).toMatchObject({ pokeCount: 0, firstPokeAt: null });
+        expect(await store.getTaskInstance(key)).toEqual(cleared);
+      });
+
       it('lets exactly one of two concurrent claims of a queued attempt win', async () => {
         await write(ti('extract'), NONE, { state: 'queued', tryNumber: 1 });
         const claim = (when: string) =>

@@ -11,6 +11,7 @@ import { MemoryXComStore } from '../../functions/adapters/memory/xcom-store';
 import { RunAlreadyExistsError, StaleTransitionError } from '../../functions/ports/errors';
 import { dynamoClient, type FreshTable, freshTable } from '../helpers/dynamo';
 import { describeRunStoreContract, type RunStoreUnderTest, runOn } from './run-store.contract';
+import { describeRunStorePoolsContract } from './run-store.pools.contract';
 import { describeRunStoreQueriesContract } from './run-store.queries.contract';
 import { MapBlobStore } from './xcom-store.contract';
 
@@ -26,6 +27,7 @@ const memoryStore = async (): Promise<RunStoreUnderTest> => {
 };
 describeRunStoreContract('MemoryRunStore', memoryStore);
 describeRunStoreQueriesContract('MemoryRunStore', memoryStore);
+describeRunStorePoolsContract('MemoryRunStore', memoryStore);
 
 for (const [name, endpoint] of emulators) {
   const dynamoStore = async (): Promise<RunStoreUnderTest> => {
@@ -43,6 +45,7 @@ for (const [name, endpoint] of emulators) {
   };
   describeRunStoreContract(`DynamoRunStore on ${name}`, dynamoStore);
   describeRunStoreQueriesContract(`DynamoRunStore on ${name}`, dynamoStore);
+  describeRunStorePoolsContract(`DynamoRunStore on ${name}`, dynamoStore);
 }
 
 describe.each(emulators)('DynamoRunStore specifics on %s', (_name, endpoint) => {

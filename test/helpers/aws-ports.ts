@@ -9,7 +9,13 @@ import { createAwsDeps } from '../../functions/runtime/aws-deps';
 import { readConfig } from '../../functions/runtime/config';
 import { ENV } from '../../functions/runtime/env-keys';
 import { freshTable } from './dynamo';
-import { createTestBucket, createTestQueue, fauxqsS3Client, fauxqsSqsClient } from './fauxqs';
+import {
+  createTestBucket,
+  createTestQueue,
+  fauxqsS3Client,
+  fauxqsSnsClient,
+  fauxqsSqsClient,
+} from './fauxqs';
 import type { HarnessPorts } from './runtime-harness';
 
 /** Clients that must never be called in these tests point at a closed local port. */
@@ -44,6 +50,7 @@ export async function awsPorts(
     s3,
     secrets: new SecretsManagerClient(unused),
     logs: new CloudWatchLogsClient(unused),
+    sns: fauxqsSnsClient(),
   };
   for (const client of Object.values(clients)) attachRequestCounter(client, counter);
   const config = readConfig({

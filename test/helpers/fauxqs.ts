@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 
@@ -28,6 +29,11 @@ export function fauxqsS3Client(options: { maxAttempts?: number } = {}): S3Client
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+}
+
+/** An SNSClient on fauxqs (SNS notifier tests). */
+export function fauxqsSnsClient(): SNSClient {
+  return new SNSClient({ ...dummy, endpoint: fauxqsEndpoint() });
 }
 
 /** A unique lowercase resource name, valid for both queues and buckets. */

@@ -2,10 +2,12 @@ import { EnvSecretProvider } from '../../functions/adapters/local/env-secret-pro
 import { type CapturedLine, MemoryLogSink } from '../../functions/adapters/memory/log-sink';
 import { MemoryRunStore } from '../../functions/adapters/memory/run-store';
 import { MemoryXComStore } from '../../functions/adapters/memory/xcom-store';
+import { NunjucksTemplateEngine } from '../../functions/adapters/shared/nunjucks-engine';
 import { type DagTestResult, runDagTest } from '../../functions/app/run-dag-test';
 import type { JsonValue } from '../../functions/core/model';
 import type { TaskInstanceRecord } from '../../functions/core/records';
-import { runOperator } from '../../functions/operators/registry';
+import { createOperatorRunner, type OperatorServices } from '../../functions/operators/registry';
+import type { NotificationSender } from '../../functions/ports/notifications';
 import type { Dag } from '../../functions/sdk';
 import { NonRetryableTaskError } from '../../functions/sdk';
 import { TestClock } from '../../scripts/dags-test/runtime';
@@ -13,8 +15,16 @@ import { TestClock } from '../../scripts/dags-test/runtime';
 /** Runs a DAG object (no bundling) through the real planner, applier, worker path and operators. */
 export async function runInMemory(
   dag: Dag,
-  options: { logicalDate?: string; conf?: Record<string, JsonValue>; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    logicalDate?: string;
+    conf?: Record<string, JsonValue>;
+    env?: NodeJS.ProcessEnv;
+    services?: OperatorServices;
+    /** Sends the callbacks' notifiers; failures are collected in `callbackErrors`. */
+    notifications?: NotificationSender;
+  } = {},
 ) {
+  const callbackErrors: string[] = [];
   const spec = dag.toSpec({ fileloc: 'test.dag.ts', module: 'code/test.dag.mjs' });
   const lines: CapturedLine[] = [];
   const logs = new MemoryLogSink((line) => lines.push(line));
@@ -24,8 +34,11 @@ export async function runInMemory(
     store: new MemoryRunStore(),
     xcom,
     logs,
+    ...(options.notifications && { notifications: options.notifications }),
+    onCallbackError: (message: string) => callbackErrors.push(message),
     clock,
-    runOperator,
+    runOperator: createOperatorRunner(options.services),
+    templates: new NunjucksTemplateEngine(),
     secrets: new EnvSecretProvider(options.env ?? {}),
     code: {
       load: async (_v: string, _d: unknown, taskId: string) => {
@@ -52,5 +65,5 @@ export async function runInMemory(
       .filter((l) => l.key.taskId === taskId)
       .map((l) => l.message)
       .join('\n');
-  return { result, spec, byId, xcomOf, logOf, clock };
+  return { result, spec, byId, xcomOf, logOf, clock, callbackErrors };
 }

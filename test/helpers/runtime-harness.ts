@@ -6,12 +6,16 @@ import { MemoryMetrics } from '../../functions/adapters/memory/metrics';
 import { MemoryRunStore } from '../../functions/adapters/memory/run-store';
 import { MemoryTaskQueue } from '../../functions/adapters/memory/task-queue';
 import { MemoryXComStore } from '../../functions/adapters/memory/xcom-store';
+import { NunjucksTemplateEngine } from '../../functions/adapters/shared/nunjucks-engine';
+import { createDagRunTrigger } from '../../functions/app/dag-run-trigger';
 import type { WorkerDeps } from '../../functions/app/run-task-message';
 import type { TickDeps } from '../../functions/app/scheduler-tick';
 import { DEFAULT_PLAN_LIMITS, type PlanLimits } from '../../functions/core/planner/commands';
-import { runOperator } from '../../functions/operators/registry';
+import { createOperatorRunner, type OperatorServices } from '../../functions/operators/registry';
 import type { BundleStore } from '../../functions/ports/bundle-store';
+import type { NotificationSender } from '../../functions/ports/notifications';
 import type { RunStore } from '../../functions/ports/run-store';
+import type { SecretProvider } from '../../functions/ports/secret-provider';
 import type { LogSink } from '../../functions/ports/task-log';
 import type { TaskMessage, TaskQueue } from '../../functions/ports/task-queue';
 import type { XComStore } from '../../functions/ports/xcom-store';
@@ -41,9 +45,11 @@ export interface HarnessPorts {
   receive(): Promise<TaskMessage[]>;
 }
 
-/** In-memory ports with the same semantics as the AWS adapters. */
-export function memoryPorts(): HarnessPorts & { queue: MemoryTaskQueue; logs: MemoryLogSink } {
-  const queue = new MemoryTaskQueue();
+/** In-memory ports with the same semantics as the AWS adapters; queue delays follow `clock` when given. */
+export function memoryPorts(
+  clock?: ManualClock,
+): HarnessPorts & { queue: MemoryTaskQueue; logs: MemoryLogSink } {
+  const queue = new MemoryTaskQueue(clock ? () => Date.parse(clock.now()) : undefined);
   const xcom = new MemoryXComStore();
   return {
     store: new MemoryRunStore({ xcoms: xcom }),
@@ -79,10 +85,22 @@ export function sqsEvent(messages: readonly TaskMessage[]): SQSEvent {
 }
 
 /** Drives the real scheduler and worker handlers over the given ports. */
-export function createHarness(ports: HarnessPorts, options: { limits?: Partial<PlanLimits> } = {}) {
-  const clock = new ManualClock();
+export function createHarness(
+  ports: HarnessPorts,
+  options: {
+    limits?: Partial<PlanLimits>;
+    services?: OperatorServices;
+    clock?: ManualClock;
+    /** Sends callbacks' notifiers (tick and workers); failures land in `callbackErrors`. */
+    notifications?: NotificationSender;
+    /** Connections and variables for tasks and templates. */
+    secrets?: SecretProvider;
+  } = {},
+) {
+  const clock = options.clock ?? new ManualClock();
   const limits = { ...DEFAULT_PLAN_LIMITS, ...options.limits };
   const metrics = new MemoryMetrics();
+  const callbackErrors: string[] = [];
   const tickDeps: TickDeps = {
     store: ports.store,
     queue: ports.queue,
@@ -90,22 +108,44 @@ export function createHarness(ports: HarnessPorts, options: { limits?: Partial<P
     clock,
     limits,
     metrics,
+    templates: new NunjucksTemplateEngine(),
+    ...(options.notifications && { notifications: options.notifications }),
+    ...(options.secrets && { secrets: options.secrets }),
+    onCallbackError: (message) => callbackErrors.push(message),
   };
   const workerDeps: WorkerDeps = {
     ...tickDeps,
     xcom: ports.xcom,
     logs: ports.logs,
     code: new BundleCodeLoader(ports.bundles),
-    runOperator,
+    templates: tickDeps.templates!,
+    // trigger_dag_run creates runs in the same ports, as the AWS worker does (no kick: tests tick).
+    runOperator: createOperatorRunner({
+      dagRuns: createDagRunTrigger({ store: ports.store, bundles: ports.bundles, clock }),
+      ...options.services,
+    }),
   };
   const tick = createSchedulerHandler(tickDeps);
-  const worker = createWorkerHandler(workerDeps, { safetyMarginSeconds: 5 });
+  const handler = createWorkerHandler(workerDeps, { safetyMarginSeconds: 5 });
+  /** Worker invocations so far and those still running (a sensor between pokes holds none). */
+  const invocations = { total: 0, inFlight: 0 };
+  const worker: typeof handler = async (event, context) => {
+    invocations.total++;
+    invocations.inFlight++;
+    try {
+      return await handler(event, context);
+    } finally {
+      invocations.inFlight--;
+    }
+  };
   const context = { getRemainingTimeInMillis: () => 60_000 };
   return {
     clock,
     ports,
     metrics,
+    callbackErrors,
     workerDeps,
+    invocations,
     tick: () => tick({ 'detail-type': 'Scheduled Event', source: 'aws.events' }),
     /** Delivers every visible message to the worker handler, as one SQS batch per call. */
     async deliver(messages?: TaskMessage[]) {

@@ -1,3 +1,4 @@
+import type { PoolRecord } from '../../core/pools';
 import {
   type DagRunRecord,
   type DagStateRecord,
@@ -9,12 +10,14 @@ import {
 import type { DagRunState } from '../../core/states';
 import type { DataInterval } from '../../core/timetables/types';
 import { RunAlreadyExistsError, StaleTransitionError } from '../../ports/errors';
+import type { PoolWriteMode } from '../../ports/pool-store';
 import {
   type InstanceExpectation,
   type RunStore,
   resolveListRunsOptions,
   type TaskInstancePatch,
 } from '../../ports/run-store';
+import { MemoryPoolStore } from './pool-store';
 import type { MemoryXComStore } from './xcom-store';
 
 /** Options of MemoryRunStore. */
@@ -31,6 +34,7 @@ export class MemoryRunStore implements RunStore {
   private readonly runs = new Map<string, DagRunRecord>();
   private readonly instances = new Map<string, TaskInstanceRecord>();
   private readonly dags = new Map<string, DagStateRecord>();
+  private readonly pools = new MemoryPoolStore();
 
   constructor(private readonly options: MemoryRunStoreOptions = {}) {}
 
@@ -88,13 +92,18 @@ export class MemoryRunStore implements RunStore {
   ): Promise<TaskInstanceRecord> {
     const id = formatKey(key);
     const current = this.instances.get(id);
+    const pokes = expected.pokeCount;
     const matches = current
-      ? current.state === expected.state && current.tryNumber === expected.tryNumber
-      : expected.state === 'none' && expected.tryNumber === 0;
+      ? current.state === expected.state &&
+        current.tryNumber === expected.tryNumber &&
+        (pokes === undefined || (current.pokeCount ?? 0) === pokes)
+      : expected.state === 'none' && expected.tryNumber === 0 && !pokes;
     if (!matches) {
-      const found = current ? `${current.state} (try ${current.tryNumber})` : 'absent';
+      const wanted = pokes === undefined ? '' : `, ${pokes} pokes`;
+      const had = pokes === undefined ? '' : `, ${current?.pokeCount ?? 0} pokes`;
+      const found = current ? `${current.state} (try ${current.tryNumber}${had})` : 'absent';
       throw new StaleTransitionError(
-        `task instance ${id} is ${found}, expected ${expected.state} (try ${expected.tryNumber})`,
+        `task instance ${id} is ${found}, expected ${expected.state} (try ${expected.tryNumber}${wanted})`,
         {
           key: id,
         },
@@ -194,6 +203,22 @@ export class MemoryRunStore implements RunStore {
     return [...this.dags.values()]
       .sort((a, b) => (a.dagId < b.dagId ? -1 : 1))
       .map((s) => structuredClone(s));
+  }
+
+  async getPool(name: string): Promise<PoolRecord | undefined> {
+    return this.pools.getPool(name);
+  }
+
+  async listPools(): Promise<PoolRecord[]> {
+    return this.pools.listPools();
+  }
+
+  async putPool(pool: PoolRecord, mode: PoolWriteMode): Promise<PoolRecord> {
+    return this.pools.putPool(pool, mode);
+  }
+
+  async deletePool(name: string): Promise<boolean> {
+    return this.pools.deletePool(name);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   type ScheduleSpec,
   type TaskSpec,
 } from '../../core/model';
+import { DagRunState } from '../../core/states';
 import { TriggerRule } from '../../core/trigger-rule';
 
 /**
@@ -85,6 +86,9 @@ const inputSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('xcom'), taskId: z.string(), key: z.string() }),
 ]);
 
+const runState = z.enum(DagRunState);
+const objectLocation = z.strictObject({ bucket: z.string(), key: z.string() });
+
 const operatorSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('function') }),
   z.strictObject({ kind: z.literal('branch') }),
@@ -96,6 +100,7 @@ const operatorSpec = z.discriminatedUnion('kind', [
       pokeIntervalSeconds: seconds,
       timeoutSeconds: seconds,
       exponentialBackoff: z.boolean(),
+      maxWaitSeconds: seconds.optional(),
       softFail: z.boolean(),
     }),
   }),
@@ -126,19 +131,57 @@ const operatorSpec = z.discriminatedUnion('kind', [
     kind: z.literal('http'),
     method: z.string(),
     url: z.string(),
+    httpConnId: z.string().optional(),
     headers: map(z.string()),
     body: z.string().optional(),
-    expectedStatus: z.array(z.number().int()),
+    expectedStatus: z.array(z.number().int()).optional(),
     responseToXcom: z.boolean(),
+    logResponse: z.boolean(),
   }),
   z.strictObject({
     kind: z.literal('trigger_dag_run'),
     triggerDagId: z.string(),
+    triggerRunId: z.string().optional(),
+    logicalDate: z.string().optional(),
     conf: map(json),
     waitForCompletion: z.boolean(),
     pokeIntervalSeconds: seconds,
+    allowedStates: z.array(runState),
+    failedStates: z.array(runState),
+  }),
+  z.strictObject({ kind: z.literal('s3_copy'), source: objectLocation, dest: objectLocation }),
+  z.strictObject({
+    kind: z.literal('s3_delete'),
+    bucket: z.string(),
+    keys: z.array(z.string()).optional(),
+    prefix: z.string().optional(),
+  }),
+  z.strictObject({ kind: z.literal('s3_list'), bucket: z.string(), prefix: z.string() }),
+  z.strictObject({
+    kind: z.literal('s3_put'),
+    bucket: z.string(),
+    key: z.string(),
+    body: z.string().optional(),
+    fromXcom: z.strictObject({ taskId: z.string(), key: z.string() }).optional(),
   }),
 ]);
+
+const notifierSpec = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('sns'),
+    topicArn: z.string(),
+    subject: z.string().optional(),
+    message: z.string(),
+  }),
+  z.strictObject({
+    kind: z.literal('webhook'),
+    url: z.string(),
+    method: z.enum(['POST', 'PUT']),
+    headers: map(z.string()),
+    body: z.string(),
+  }),
+]);
+const notifiers = z.array(notifierSpec);
 
 const taskSpec = z.strictObject({
   taskId: z.string().min(1),
@@ -161,6 +204,7 @@ const taskSpec = z.strictObject({
   memoryMiB: z.number().int().positive(),
   owner: z.string(),
   doc: z.string().optional(),
+  callbacks: z.strictObject({ onSuccess: notifiers, onFailure: notifiers, onRetry: notifiers }).optional(),
 });
 
 const scheduleSpec = z.discriminatedUnion('kind', [
@@ -187,6 +231,7 @@ const dagSpec = z.strictObject({
   dagrunTimeoutSeconds: seconds.optional(),
   isPausedUponCreation: z.boolean(),
   params: map(paramSpec),
+  callbacks: z.strictObject({ onSuccess: notifiers, onFailure: notifiers }).optional(),
   tasks: z.array(taskSpec),
   fileloc: z.string(),
   module: z.string(),

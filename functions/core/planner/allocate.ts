@@ -46,8 +46,16 @@ export function allocate(
       notes.push({ key: c.key, reason: `pool "${c.pool}" does not exist; create it or use another pool` });
       continue;
     }
+    const size = budget.poolSizes?.get(c.pool);
+    // Would wait forever: say so instead of "pool full", which suggests waiting helps.
+    if (size !== undefined && c.poolSlots > size) {
+      notes.push({
+        key: c.key,
+        reason: `pool "${c.pool}" has ${size} slots, fewer than the ${c.poolSlots} this task needs; resize the pool or lower poolSlots`,
+      });
+      continue;
+    }
     if (poolFree !== undefined && poolFree < c.poolSlots) {
-      const size = budget.poolSizes?.get(c.pool);
       notes.push({
         key: c.key,
         reason: `pool full: "${c.pool}" has ${poolFree} of ${size ?? '?'} slots free, needs ${c.poolSlots}`,
@@ -56,8 +64,16 @@ export function allocate(
     }
     budget.dagSlots.set(c.key.dagId, dagFree - 1);
     if (poolFree !== undefined) budget.poolSlots!.set(c.pool, poolFree - c.poolSlots);
-    const { key, from, tryNumber, memoryMiB, reason } = c;
-    commands.push({ kind: 'queue_task', key, from, tryNumber, memoryMiB, reason });
+    const { key, from, tryNumber, memoryMiB, reason, pokeCount } = c;
+    commands.push({
+      kind: 'queue_task',
+      key,
+      from,
+      tryNumber,
+      memoryMiB,
+      ...(pokeCount !== undefined && { pokeCount }),
+      reason,
+    });
   }
   return { commands, notes };
 }

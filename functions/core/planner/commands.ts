@@ -28,6 +28,8 @@ export type Command =
       tryNumber: number;
       /** Memory the attempt needs: picks the worker memory class its message is routed to. */
       memoryMiB: number;
+      /** From `up_for_reschedule`: the sensor's poke count the write expects (no poke ran meanwhile). */
+      pokeCount?: number;
       reason: string;
     }
   | { kind: 'resend_task'; key: TaskInstanceKey; tryNumber: number; memoryMiB: number; reason: string }

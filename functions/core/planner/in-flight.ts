@@ -42,7 +42,9 @@ export function checkInFlight(args: InFlightArgs): void {
       const reason = retrying
         ? `retry: attempt ${tryNumber} of ${task.retries + 1}`
         : 'reschedule: next poke is due';
-      markReady(plan, view, task, key, instance.state, tryNumber, reason);
+      // Pinned to the poke count read: if the sensor's own wake-up ran this poke meanwhile, the write loses.
+      const pokeCount = retrying ? undefined : (record.pokeCount ?? 0);
+      markReady(plan, view, task, key, instance.state, tryNumber, reason, pokeCount);
       return;
     }
     case TaskState.Queued:

@@ -1,4 +1,6 @@
 import { type DagSpec, DEFAULT_POOL } from '../model';
+import { poolUsage } from '../pool-usage';
+import { DEFAULT_POOL_SLOTS } from '../pools';
 import type { DagRunRecord, DagStateRecord, TaskInstanceRecord } from '../records';
 import { runIdFor } from '../run-id';
 import { DagRunState, TaskState } from '../states';
@@ -27,7 +29,7 @@ export interface TickInput {
   runDags?: ReadonlyMap<string, readonly DagSpec[]>;
   /** Bundle version new runs are pinned to. */
   bundleVersion: string;
-  /** Pool sizes; omit to run without pools (local tests). `default_pool` is 128 if not given. */
+  /** Pool sizes by name (the tick reads them from the store); omit to run without pools. `default_pool` is 128 if not given. */
   pools?: ReadonlyMap<string, number>;
   now: string;
   limits: PlanLimits;
@@ -157,7 +159,7 @@ function createDueRuns(dag: DagSpec, state: DagStateRecord, activeCount: number,
 }
 
 /** The DAG as of the bundle version the run is pinned to, when that bundle's DAGs were given. */
-function pinnedSpec(input: TickInput, run: DagRunRecord): DagSpec | undefined {
+function pinnedSpec(input: Pick<TickInput, 'runDags'>, run: DagRunRecord): DagSpec | undefined {
   return input.runDags?.get(run.bundleVersion)?.find((d) => d.dagId === run.dagId);
 }
 
@@ -171,21 +173,26 @@ function previousOf(run: DagRunRecord, history: readonly RunWithInstances[]): Ru
   return best;
 }
 
-/** Free slots per DAG and pool, from the instances currently queued or running. */
-export function budgetFor(input: Pick<TickInput, 'dags' | 'active' | 'pools'>): Budget {
+/**
+ * Free slots per DAG and pool, from the instances currently queued or running in every active
+ * run (paused DAGs included: their running tasks still hold slots). An instance counts against
+ * the pool of the DAG version its run is pinned to, which is the pool it was queued in.
+ */
+export function budgetFor(input: Pick<TickInput, 'dags' | 'active' | 'pools' | 'runDags'>): Budget {
   const specs = new Map(input.dags.map((d) => [d.dagId, d]));
   const dagSlots = new Map(input.dags.map((d) => [d.dagId, d.maxActiveTasks]));
   const pools = input.pools ? new Map(input.pools) : undefined;
-  if (pools && !pools.has(DEFAULT_POOL)) pools.set(DEFAULT_POOL, 128);
+  if (pools && !pools.has(DEFAULT_POOL)) pools.set(DEFAULT_POOL, DEFAULT_POOL_SLOTS);
   const poolSlots = pools ? new Map(pools) : undefined;
   for (const { instances } of input.active) {
     for (const ti of instances) {
-      if (!ACTIVE_TASK_STATES.has(ti.state)) continue;
-      dagSlots.set(ti.dagId, (dagSlots.get(ti.dagId) ?? 0) - 1);
-      const task = specs.get(ti.dagId)?.tasks.find((t) => t.taskId === ti.taskId);
-      if (task && poolSlots?.has(task.pool))
-        poolSlots.set(task.pool, poolSlots.get(task.pool)! - task.poolSlots);
+      if (ACTIVE_TASK_STATES.has(ti.state)) dagSlots.set(ti.dagId, (dagSlots.get(ti.dagId) ?? 0) - 1);
     }
+  }
+  // The same count the API shows as occupied_slots.
+  const usage = poolUsage(input.active, (run) => pinnedSpec(input, run) ?? specs.get(run.dagId));
+  for (const [pool, held] of usage) {
+    if (poolSlots?.has(pool)) poolSlots.set(pool, poolSlots.get(pool)! - held.queued - held.running);
   }
   return { dagSlots, ...(poolSlots && { poolSlots }), ...(pools && { poolSizes: pools }) };
 }

@@ -14,6 +14,8 @@ export interface ReadyTask {
   poolSlots: number;
   /** Memory the attempt needs (the task's `memoryMiB`). */
   memoryMiB: number;
+  /** A sensor's next poke: the poke count read, which the queue write expects unchanged. */
+  pokeCount?: number;
   reason: string;
 }
 
@@ -33,6 +35,7 @@ export function markReady(
   from: TaskState,
   tryNumber: number,
   reason: string,
+  pokeCount?: number,
 ): void {
   plan.ready.push({
     key,
@@ -42,6 +45,7 @@ export function markReady(
     pool: task.pool,
     poolSlots: task.poolSlots,
     memoryMiB: task.memoryMiB,
+    ...(pokeCount !== undefined && { pokeCount }),
     reason,
   });
   view.setState(task.taskId, key.mapIndex, TaskState.Queued);

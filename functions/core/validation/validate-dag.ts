@@ -2,11 +2,11 @@ import { buildGraph, findCycle } from '../graph';
 import type { DagSpec, TaskSpec } from '../model';
 import { timetableFor, validateTimezone } from '../timetables';
 import { TRIGGER_RULES } from '../trigger-rule';
+import { checkNotifiers } from './notifier-fields';
+import { checkOperatorFields, ID_FIX, ID_PATTERN } from './operator-fields';
 import { checkParamSpec } from './params';
 import type { Problem } from './problem';
 
-/** Airflow's KEY_REGEX for DAG and task ids (dots separate task-group prefixes). */
-const ID_PATTERN = /^[A-Za-z0-9_.-]{1,250}$/;
 /** Lambda's hard limits: a task beyond them must run on ECS. */
 const LAMBDA_MAX_SECONDS = 900;
 const LAMBDA_MAX_MEMORY_MIB = 10_240;
@@ -28,6 +28,8 @@ export function validateDag(spec: DagSpec): Problem[] {
       problems.push(at({ field: `params.${name}`, message, fix: 'make the default satisfy the schema' }));
     }
   }
+  for (const [event, notifiers] of Object.entries(spec.callbacks ?? {}))
+    problems.push(...checkNotifiers(event, notifiers).map(at));
   problems.push(...validateTasks(spec.tasks).map(at));
   return problems;
 }
@@ -50,8 +52,6 @@ export function validateDags(specs: readonly DagSpec[]): Problem[] {
   }
   return problems;
 }
-
-const ID_FIX = 'use 1-250 letters, digits, "_", "-" or "."';
 
 function validateTiming(spec: DagSpec): Omit<Problem, 'file' | 'dagId'>[] {
   const problems: Omit<Problem, 'file' | 'dagId'>[] = [];
@@ -115,6 +115,7 @@ function validateTasks(tasks: readonly TaskSpec[]): Omit<Problem, 'file' | 'dagI
       at({ field: 'taskId', message: `invalid id ${JSON.stringify(task.taskId)}`, fix: ID_FIX });
     }
     for (const message of checkTaskFields(task)) at(message);
+    for (const message of checkOperatorFields(task)) at(message);
   }
   for (const task of tasks) {
     for (const up of task.upstream) {
@@ -151,6 +152,17 @@ function checkTaskFields(task: TaskSpec): Omit<Problem, 'file' | 'dagId' | 'task
   if (!Number.isInteger(task.retries) || task.retries < 0) {
     problems.push({ field: 'retries', message: `must be a whole number >= 0, got ${task.retries}` });
   }
+  // Airflow refuses pool_slots < 1 too: a task holding no slots would bypass its pool.
+  if (!Number.isInteger(task.poolSlots) || task.poolSlots < 1) {
+    problems.push({ field: 'poolSlots', message: `must be a whole number >= 1, got ${task.poolSlots}` });
+  }
+  if (task.pool.trim() === '' || task.pool.trim() !== task.pool) {
+    problems.push({
+      field: 'pool',
+      message: `${JSON.stringify(task.pool)} is not a pool name`,
+      fix: 'name a pool without surrounding spaces, or leave pool out for default_pool',
+    });
+  }
   if (!Number.isInteger(task.memoryMiB) || task.memoryMiB < 128) {
     problems.push({
       field: 'memoryMiB',
@@ -173,6 +185,8 @@ function checkTaskFields(task: TaskSpec): Omit<Problem, 'file' | 'dagId' | 'task
       });
     }
   }
+  for (const [event, notifiers] of Object.entries(task.callbacks ?? {}))
+    problems.push(...checkNotifiers(event, notifiers));
   const sources = [...task.inputs, ...(task.mapped ? [task.mapped.over] : [])];
   for (const input of sources) {
     if (input.kind === 'xcom' && !task.upstream.includes(input.taskId)) {

@@ -57,7 +57,7 @@ async function handleRecord(deps: WorkerDeps, record: SQSRecord, deadlineAt: num
   logJson('info', summary.kind === 'ran' ? 'task attempt finished' : 'task message dropped', {
     ...message,
     ...(summary.kind === 'ran'
-      ? { state: summary.instance.state, reason: summary.instance.reason }
+      ? { state: summary.instance.state, reason: summary.instance.reason, wakeUp: summary.wakeUp }
       : { why: summary.reason }),
   });
 }

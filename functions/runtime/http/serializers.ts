@@ -157,6 +157,8 @@ export function taskInstanceJson(ti: TaskInstanceRecord, run: DagRunRecord, task
     executor: task?.executor ?? null,
     executor_config: '{}',
     note: null,
+    // Airflow's TaskInstance `rendered_fields` ("Rendered Template"), secrets already masked.
+    rendered_fields: ti.renderedFields ?? {},
     reason: ti.reason ?? null,
   };
 }

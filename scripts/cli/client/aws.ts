@@ -1,6 +1,7 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CliError, ExitCode } from '../errors';
-import { type AwsCredentials, sigV4Headers } from './sigv4';
+import type { AwsCredentials } from './sigv4';
 
 /** Region and credentials of the caller, as the AWS SDK resolves them (env, profile, SSO, instance role…). */
 export interface AwsIdentity {
@@ -49,63 +50,24 @@ export async function requiredStackOutput(
   region: string,
   key: string,
 ): Promise<string> {
-  const url = new URL(`https://cloudformation.${region}.amazonaws.com/`);
-  url.search = new URLSearchParams({
-    Action: 'DescribeStacks',
-    StackName: stack,
-    Version: '2010-05-15',
-  }).toString();
-  const headers = sigV4Headers(
-    { method: 'GET', url },
-    await identity.credentials(),
-    {
-      region,
-      service: 'cloudformation',
-    },
-    new Date(),
-  );
-  let response: Response;
+  const client = new CloudFormationClient({ region, credentials: identity.credentials });
+  let outputs: { OutputKey?: string; OutputValue?: string }[];
   try {
-    response = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
+    const { Stacks = [] } = await client.send(new DescribeStacksCommand({ StackName: stack }));
+    outputs = Stacks[0]?.Outputs ?? [];
   } catch (error) {
-    throw new CliError(
-      ExitCode.Failed,
-      [`error: cannot reach CloudFormation in ${region}: ${String(error)}`],
-      {
-        cause: error,
-      },
-    );
+    if (error instanceof CliError) throw error;
+    const { name, message, $fault } = error as Error & { $fault?: string };
+    // CloudFormation answers an unknown stack with a ValidationError ("Stack with id X does not exist").
+    const exit = $fault === 'client' ? ExitCode.BadInput : ExitCode.Failed;
+    throw new CliError(exit, [`error: stack ${stack} in ${region}: ${message} (${name})`], { cause: error });
+  } finally {
+    client.destroy();
   }
-  const xml = await response.text();
-  if (!response.ok) {
-    const message = /<Message>([\s\S]*?)<\/Message>/.exec(xml)?.[1] ?? `HTTP ${response.status}`;
-    throw new CliError(response.status >= 500 ? ExitCode.Failed : ExitCode.BadInput, [
-      `error: stack ${stack} in ${region}: ${unescapeXml(message)}`,
-    ]);
-  }
-  const value = stackOutput(xml, key);
+  const value = outputs.find((o) => o.OutputKey === key)?.OutputValue;
   if (!value)
     throw new CliError(ExitCode.BadInput, [
       `error: stack ${stack} in ${region} has no ${key} output: is it an Updraft stack deployed with outputs?`,
     ]);
   return value;
-}
-
-/** One output of a DescribeStacks XML answer, by key. */
-export function stackOutput(xml: string, key: string): string | undefined {
-  for (const [, member = ''] of xml.matchAll(/<member>([\s\S]*?)<\/member>/g)) {
-    if (/<OutputKey>([\s\S]*?)<\/OutputKey>/.exec(member)?.[1] !== key) continue;
-    const value = /<OutputValue>([\s\S]*?)<\/OutputValue>/.exec(member)?.[1];
-    if (value !== undefined) return unescapeXml(value);
-  }
-  return undefined;
-}
-
-function unescapeXml(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
 }

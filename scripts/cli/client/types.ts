@@ -46,6 +46,8 @@ export interface TaskInstanceJson {
   map_index: number;
   max_tries: number | null;
   operator: string | null;
+  /** Templated fields as rendered for the latest attempt, secrets masked (by field path). */
+  rendered_fields?: Record<string, string>;
   reason: string | null;
 }
 

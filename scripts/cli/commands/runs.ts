@@ -3,6 +3,7 @@ import { type ApiClient, connect, type DagRunJson } from '../api-client';
 import { INSTANCE_HEADERS, instanceRows, instant, runSummary } from '../client/format';
 import { FINISHED_RUN_STATES, parsePollSeconds, parseTimeoutSeconds, sleep } from '../client/poll';
 import { type ApiOptions, withApiOptions } from '../client/target';
+import type { TaskInstanceJson } from '../client/types';
 import { CliError, ExitCode } from '../errors';
 import { formatTable, type Io, printJson } from '../io';
 import { parseCount } from '../options';
@@ -59,6 +60,11 @@ export function registerRuns(program: Command, io: Io): void {
     .option('--wait', 'poll until the run finishes; exit 0 when it succeeded, 1 when it failed', false)
     .option('--poll-seconds <s>', 'seconds between polls with --wait', parsePollSeconds, 1)
     .option('--timeout <s>', 'give up waiting after this many seconds (0: never)', parseTimeoutSeconds, 0)
+    .option(
+      '--rendered',
+      "also print each task's rendered templated fields (Airflow's Rendered Template)",
+      false,
+    )
     .option('--json', 'print the run and its task instances as JSON', false)
     .action(async (dagId: string, runId: string, options: ShowOptions) => {
       const client = await connect(options);
@@ -67,8 +73,10 @@ export function registerRuns(program: Command, io: Io): void {
         : await client.run(dagId, runId);
       const instances = await client.taskInstances(dagId, runId);
       if (options.json) printJson(io, { ...run, task_instances: instances });
-      else
+      else {
         io.out([...runSummary(run), '', formatTable(INSTANCE_HEADERS, instanceRows(instances))].join('\n'));
+        if (options.rendered) io.out(renderedSection(instances));
+      }
       if (options.wait && run.state !== 'success') {
         throw new CliError(ExitCode.Failed, [
           `run ${runId} of ${dagId} ${run.state}${run.reason ? `: ${run.reason}` : ''}`,
@@ -77,7 +85,23 @@ export function registerRuns(program: Command, io: Io): void {
     });
 }
 
+/** `--rendered`: each task's rendered fields, multi-line values indented under their field path. */
+function renderedSection(instances: readonly TaskInstanceJson[]): string {
+  const lines = ['', 'rendered templates:'];
+  for (const ti of instances) {
+    const fields = Object.entries(ti.rendered_fields ?? {});
+    if (fields.length === 0) continue;
+    lines.push(`  ${ti.task_id}${ti.map_index >= 0 ? `[${ti.map_index}]` : ''}:`);
+    for (const [path, value] of fields) {
+      const [first = '', ...rest] = value.split('\n');
+      lines.push(`    ${path}: ${first}`, ...rest.map((line) => `      ${line}`));
+    }
+  }
+  return lines.length > 2 ? lines.join('\n') : '\n(no templated fields in this run)';
+}
+
 interface ShowOptions extends ApiOptions {
+  rendered: boolean;
   wait: boolean;
   pollSeconds: number;
   timeout: number;

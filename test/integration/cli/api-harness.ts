@@ -31,10 +31,10 @@ export async function runMain(args: readonly string[]): Promise<CliResult> {
 }
 
 /**
- * Starts one local stack for the test file (runtime fixture DAGs, 1 s ticks) and points the
+ * Starts one local stack for the test file (the runtime fixture DAGs unless told, 1 s ticks) and points the
  * CLI's token at it; stops it after the file.
  */
-export function useLocalStack(token: string): StackHandle {
+export function useLocalStack(token: string, dagsFolder = 'test/fixtures/dags/runtime'): StackHandle {
   let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
   const handle: StackHandle = {
     url: '',
@@ -50,7 +50,7 @@ export function useLocalStack(token: string): StackHandle {
   beforeAll(async () => {
     vi.stubEnv('UPDRAFT_API_TOKEN', token);
     stack = await startLocalStack({
-      dagsFolder: 'test/fixtures/dags/runtime',
+      dagsFolder,
       token,
       port: 0,
       tickSeconds: 1,

@@ -1,7 +1,9 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { stackOutput } from '../../../scripts/cli/client/aws';
+import { requiredStackOutput } from '../../../scripts/cli/client/aws';
 import { sigV4Headers } from '../../../scripts/cli/client/sigv4';
 import { runMain } from './api-harness';
 
@@ -39,14 +41,48 @@ describe('SigV4 signing for deployed stacks', () => {
     );
   });
 
-  it("reads a stack's ApiUrl output from DescribeStacks XML", () => {
-    const xml = `<DescribeStacksResponse><DescribeStacksResult><Stacks><member><StackName>updraft</StackName>
-      <Parameters><member><ParameterKey>P</ParameterKey><ParameterValue>v</ParameterValue></member></Parameters>
-      <Outputs><member><Description>Bucket</Description><OutputKey>BucketName</OutputKey><OutputValue>b</OutputValue></member>
-      <member><Description>Base URL</Description><OutputKey>ApiUrl</OutputKey><OutputValue>https://abc.execute-api.eu-west-1.amazonaws.com/?a=1&amp;b=2</OutputValue></member>
-      </Outputs></member></Stacks></DescribeStacksResult></DescribeStacksResponse>`;
-    expect(stackOutput(xml, 'ApiUrl')).toBe('https://abc.execute-api.eu-west-1.amazonaws.com/?a=1&b=2');
-    expect(stackOutput(xml, 'Missing')).toBeUndefined();
+  it("reads a stack's outputs with CloudFormation DescribeStacks, and names a missing stack or output", async () => {
+    const cfn = mockClient(CloudFormationClient);
+    try {
+      cfn.on(DescribeStacksCommand, { StackName: 'updraft' }).resolves({
+        Stacks: [
+          {
+            StackName: 'updraft',
+            CreationTime: new Date(),
+            StackStatus: 'CREATE_COMPLETE',
+            Outputs: [
+              { OutputKey: 'ApiUrl', OutputValue: 'https://abc.execute-api.eu-west-1.amazonaws.com/' },
+            ],
+          },
+        ],
+      });
+      cfn.on(DescribeStacksCommand, { StackName: 'nope' }).rejects(
+        Object.assign(new Error('Stack with id nope does not exist'), {
+          name: 'ValidationError',
+          $fault: 'client',
+        }),
+      );
+      const identity = {
+        region: async () => 'eu-west-1',
+        credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
+      };
+      expect(await requiredStackOutput('updraft', identity, 'eu-west-1', 'ApiUrl')).toBe(
+        'https://abc.execute-api.eu-west-1.amazonaws.com/',
+      );
+      await expect(requiredStackOutput('updraft', identity, 'eu-west-1', 'BucketName')).rejects.toMatchObject(
+        {
+          lines: [
+            'error: stack updraft in eu-west-1 has no BucketName output: is it an Updraft stack deployed with outputs?',
+          ],
+        },
+      );
+      await expect(requiredStackOutput('nope', identity, 'eu-west-1', 'ApiUrl')).rejects.toMatchObject({
+        exitCode: 2,
+        lines: ['error: stack nope in eu-west-1: Stack with id nope does not exist (ValidationError)'],
+      });
+    } finally {
+      cfn.restore();
+    }
   });
 });
 

@@ -93,6 +93,34 @@ describe('updraft dags test', () => {
     expect(run.stderr).toContain('[extract #1] starting attempt 1');
   });
 
+  it('runs S3 operators against an in-memory sandbox, and fails trigger_dag_run saying where it runs', async () => {
+    const lake = await runCli(['dags', 'test', 'op_lake', '--dags-folder', fixture('operators'), '--json']);
+    expect(lake.code, lake.stderr).toBe(0);
+    expect(statesOf(JSON.parse(lake.stdout) as TestJson)).toEqual({
+      put: 'success',
+      list: 'success',
+      index: 'success',
+    });
+    // The listed keys, written as JSON: ["in/a.txt"].
+    expect(lake.stderr).toContain('wrote 12 bytes to s3://my-data/index.json');
+    const parent = await runCli([
+      'dags',
+      'test',
+      'op_parent',
+      '--dags-folder',
+      fixture('operators'),
+      '--json',
+    ]);
+    expect(parent.code).toBe(1);
+    const start = (JSON.parse(parent.stdout) as TestJson).task_instances.find(
+      (t) => t.task_id === 'start_child',
+    );
+    expect(start?.reason).toBe(
+      'task "start_child" (trigger_dag_run) needs a DAG-run trigger, which is not configured in this runtime: ' +
+        '`updraft dags test` runs a single DAG run; run this DAG in local mode (`updraft dev`)',
+    );
+  });
+
   it.each([
     [
       ['dags', 'test', 'nope'],

@@ -16,6 +16,7 @@ describe('readConfig', () => {
       zombieAfterSeconds: 300,
       requeueAfterSeconds: 120,
       maxCommandsPerTick: 500,
+      maxMapLength: 1024,
       xcomInlineLimitBytes: 65536,
     });
     expect(readConfig(base).workerQueues).toBeUndefined();

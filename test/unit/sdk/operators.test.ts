@@ -9,6 +9,10 @@ import {
   group,
   http,
   lambdaInvoke,
+  s3Copy,
+  s3Delete,
+  s3List,
+  s3Put,
   sensor,
   shortCircuit,
   task,
@@ -91,8 +95,8 @@ describe('operators: defaults and every option', () => {
         url: 'https://example.com',
         method: 'GET',
         headers: {},
-        expectedStatus: [200],
         responseToXcom: true,
+        logResponse: false,
       },
     ],
     [
@@ -106,6 +110,8 @@ describe('operators: defaults and every option', () => {
           body: '{}',
           expectedStatus: [200, 201],
           responseToXcom: false,
+          httpConnId: 'api',
+          logResponse: true,
         }),
       {
         kind: 'http',
@@ -115,6 +121,8 @@ describe('operators: defaults and every option', () => {
         body: '{}',
         expectedStatus: [200, 201],
         responseToXcom: false,
+        httpConnId: 'api',
+        logResponse: true,
       },
     ],
     [
@@ -131,6 +139,8 @@ describe('operators: defaults and every option', () => {
         conf: {},
         waitForCompletion: false,
         pokeIntervalSeconds: 60,
+        allowedStates: ['success'],
+        failedStates: ['failed'],
       },
     ],
     [
@@ -142,6 +152,10 @@ describe('operators: defaults and every option', () => {
           conf: { day: '2024-01-01' },
           waitForCompletion: true,
           pokeIntervalSeconds: 5,
+          triggerRunId: 'child',
+          logicalDate: '2024-01-01T00:00:00Z',
+          allowedStates: ['success', 'failed'],
+          failedStates: [],
         }),
       {
         kind: 'trigger_dag_run',
@@ -149,7 +163,41 @@ describe('operators: defaults and every option', () => {
         conf: { day: '2024-01-01' },
         waitForCompletion: true,
         pokeIntervalSeconds: 5,
+        triggerRunId: 'child',
+        logicalDate: '2024-01-01T00:00:00Z',
+        allowedStates: ['success', 'failed'],
+        failedStates: [],
       },
+    ],
+    [
+      's3Copy',
+      () => s3Copy({ taskId: 'x', source: { bucket: 'a', key: 'k' }, dest: { bucket: 'b', key: 'k2' } }),
+      { kind: 's3_copy', source: { bucket: 'a', key: 'k' }, dest: { bucket: 'b', key: 'k2' } },
+    ],
+    [
+      's3Delete by keys',
+      () => s3Delete({ taskId: 'x', bucket: 'a', keys: ['k1', 'k2'] }),
+      { kind: 's3_delete', bucket: 'a', keys: ['k1', 'k2'] },
+    ],
+    [
+      's3Delete by prefix',
+      () => s3Delete({ taskId: 'x', bucket: 'a', prefix: 'tmp/' }),
+      { kind: 's3_delete', bucket: 'a', prefix: 'tmp/' },
+    ],
+    [
+      's3List defaults to the whole bucket',
+      () => s3List({ taskId: 'x', bucket: 'a' }),
+      { kind: 's3_list', bucket: 'a', prefix: '' },
+    ],
+    [
+      's3Put with a body',
+      () => s3Put({ taskId: 'x', bucket: 'a', key: 'k', body: 'hello' }),
+      { kind: 's3_put', bucket: 'a', key: 'k', body: 'hello' },
+    ],
+    [
+      's3Put from a task id reads its return value',
+      () => s3Put({ taskId: 'x', bucket: 'a', key: 'k', fromXcom: 'up' }),
+      { kind: 's3_put', bucket: 'a', key: 'k', fromXcom: { taskId: 'up', key: 'return_value' } },
     ],
     ['branch', () => branch('x', () => 'a')(), { kind: 'branch' }],
     [
@@ -259,6 +307,23 @@ describe('operators: defaults and every option', () => {
       ['dup', undefined],
       ['dup', undefined],
     ]);
+  });
+
+  it('s3Put from a task output reads that key and makes the task upstream', () => {
+    const spec = specOf(
+      dag({ dagId: 'd' }, () => {
+        const rows = task('rows', () => [1, 2])();
+        s3Put({ taskId: 'x', bucket: 'a', key: 'k', fromXcom: rows.xcom('count') });
+      }),
+    );
+    const put = taskOf(spec, 'x');
+    expect(put.operator).toEqual({
+      kind: 's3_put',
+      bucket: 'a',
+      key: 'k',
+      fromXcom: { taskId: 'rows', key: 'count' },
+    });
+    expect(put.upstream).toEqual(['rows']);
   });
 
   it('function-like tasks keep their function for the worker; declarative ones have none', () => {

@@ -82,10 +82,13 @@ const instanceSchema = z.object({
   endDate: iso.optional(),
   heartbeatAt: iso.optional(),
   nextRetryAt: iso.optional(),
+  pokeCount: z.number().int().nonnegative().optional(),
+  firstPokeAt: iso.nullable().optional(),
   reason: z.string().optional(),
   followTaskIds: z.array(z.string()).optional(),
   shortCircuited: z.boolean().optional(),
   xcomLength: z.number().int().nonnegative().nullable().optional(),
+  renderedFields: z.record(z.string(), z.string()).optional(),
 });
 
 const dagStateSchema = z

@@ -1,4 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { PoolRecord } from '../../../core/pools';
 import {
   type DagRunRecord,
   type DagStateRecord,
@@ -9,6 +10,7 @@ import {
 import { type DagRunState, isRunFinished, TaskState } from '../../../core/states';
 import type { DataInterval } from '../../../core/timetables/types';
 import { StaleTransitionError } from '../../../ports/errors';
+import type { PoolWriteMode } from '../../../ports/pool-store';
 import type { InstanceExpectation, RunStore, TaskInstancePatch } from '../../../ports/run-store';
 import { type DynamoTableOptions, type TableContext, tableContext } from './client';
 import { createRun, getRun } from './create-run';
@@ -24,6 +26,7 @@ import { call, describeFound } from './errors';
 import { UpdateBuilder } from './expressions';
 import { instanceAttributes, instanceFromItem, runAttributes, runFromItem } from './items';
 import { listRuns } from './list-runs';
+import { deletePool, getPool, listPools, putPool } from './pools';
 import { listActiveRuns, listTaskInstances, previousRun } from './queries';
 import { Attr, activeRunIndex, ItemType, runKey, taskInstanceKey } from './table';
 
@@ -131,7 +134,14 @@ export class DynamoRunStore implements RunStore {
       .setAll(instanceAttributes(patch));
     if (patch.tryNumber === undefined) update.setIfAbsent('tryNumber', 0);
     update.condition((c) => {
-      const match = `${c.name('state')} = ${c.value(expected.state)} AND ${c.name('tryNumber')} = ${c.value(expected.tryNumber)}`;
+      const pokes = expected.pokeCount;
+      const pokeMatch =
+        pokes === undefined
+          ? ''
+          : pokes === 0
+            ? ` AND (attribute_not_exists(${c.name('pokeCount')}) OR ${c.name('pokeCount')} = ${c.value(0)})`
+            : ` AND ${c.name('pokeCount')} = ${c.value(pokes)}`;
+      const match = `${c.name('state')} = ${c.value(expected.state)} AND ${c.name('tryNumber')} = ${c.value(expected.tryNumber)}${pokeMatch}`;
       // A missing task instance is Airflow's None: `none` at try 0 also matches "absent".
       const absent = expected.state === TaskState.None && expected.tryNumber === 0;
       return absent ? `attribute_not_exists(${c.name(Attr.PK)}) OR (${match})` : match;
@@ -224,6 +234,22 @@ export class DynamoRunStore implements RunStore {
   async listDagStates(): Promise<DagStateRecord[]> {
     return listDagStates(this.ctx);
   }
+
+  async getPool(name: string): Promise<PoolRecord | undefined> {
+    return getPool(this.ctx, name);
+  }
+
+  async listPools(): Promise<PoolRecord[]> {
+    return listPools(this.ctx);
+  }
+
+  async putPool(pool: PoolRecord, mode: PoolWriteMode): Promise<PoolRecord> {
+    return putPool(this.ctx, pool, mode);
+  }
+
+  async deletePool(name: string): Promise<boolean> {
+    return deletePool(this.ctx, name);
+  }
 }
 
 function staleInstance(
@@ -234,7 +260,11 @@ function staleInstance(
   const id = formatKey(key);
   const found = describeFound(error) ?? 'absent or in another state';
   return new StaleTransitionError(
-    `task instance ${id} is ${found}, expected ${expected.state} (try ${expected.tryNumber})`,
+    `task instance ${id} is ${found}, expected ${expected.state} (try ${expected.tryNumber}${pokesText(expected)})`,
     { key: id, expected, found },
   );
+}
+
+function pokesText(expected: InstanceExpectation): string {
+  return expected.pokeCount === undefined ? '' : `, ${expected.pokeCount} pokes`;
 }

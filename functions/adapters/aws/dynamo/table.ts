@@ -12,6 +12,7 @@ import type { TaskInstanceKey } from '../../../core/records';
  * | logical-date mark | `DAG#<dagId>`          | `LD#<logicalDate>`                   |
  * | task instance     | `RUN#<dagId>#<runId>`  | `TI#<taskId>#<mapIndex>`             |
  * | XCom              | `RUN#<dagId>#<runId>`  | `XCOM#<taskId>#<mapIndex>#<xcomKey>` |
+ * | pool              | `POOLS`                | `POOL#<name>`                        |
  *
  * | index | PK            | SK            | items                   |
  * | ----- | ------------- | ------------- | ----------------------- |
@@ -56,6 +57,7 @@ export const ItemType = {
   LogicalDate: 'LogicalDate',
   TaskInstance: 'TaskInstance',
   XCom: 'XCom',
+  Pool: 'Pool',
 } as const;
 
 /** A table key (a type alias, not an interface, so it fits the SDK's `Record<string, …>` keys). */
@@ -173,6 +175,19 @@ export function xcomKey(key: TaskInstanceKey, xcomKeyName: string): ItemKey {
     PK: runPartition(key.dagId, key.runId),
     SK: `XCOM#${task}#${mapIndexPart(key.mapIndex)}#${xcomKeyName}`,
   };
+}
+
+/**
+ * Every pool lives in one partition of the base table, so listing them is one strongly
+ * consistent Query (the tick decides with it; a GSI could show a shrunk pool at its old size).
+ * Pools are few and small, and written only by people, so one partition is never hot.
+ */
+export const POOLS_PARTITION = 'POOLS';
+
+/** Key of a pool; the name is the key's last part, so it may contain `#`. */
+export function poolKey(name: string): ItemKey {
+  if (name.length === 0) throw new RangeError('an empty pool name cannot be stored');
+  return { PK: POOLS_PARTITION, SK: `POOL#${name}` };
 }
 
 /** Index attributes of a run that is queued or running (removed when it finishes). */

@@ -18,6 +18,11 @@ export function isNoSuchKey(error: unknown): boolean {
   return named(error) === 'NoSuchKey';
 }
 
+/** Any request on a bucket that does not exist. */
+export function isNoSuchBucket(error: unknown): boolean {
+  return named(error) === 'NoSuchBucket';
+}
+
 /** A conditional GET (`IfNoneMatch`) whose object did not change: HTTP 304. */
 export function isNotModified(error: unknown): boolean {
   return named(error) === 'NotModified' || status(error) === 304;

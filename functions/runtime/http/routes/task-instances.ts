@@ -10,6 +10,7 @@ import type { DagSpec, JsonValue, TaskSpec } from '../../../core/model';
 import { RunView } from '../../../core/planner/run-view';
 import { type DagRunRecord, keyOf, type TaskInstanceRecord } from '../../../core/records';
 import { TaskState } from '../../../core/states';
+import { displayValue, displayXComKey, isDisplayXComKey } from '../../../core/xcom-display';
 import { BundleNotFoundError } from '../../../ports/bundle-store';
 import { logJson } from '../../log';
 import type { ApiDeps } from '../deps';
@@ -101,6 +102,7 @@ export function registerTaskInstanceRoutes(router: Router, deps: ApiDeps): void 
     const xcomKey = request.query.xcom_key;
     const entries = (await deps.xcom.list(run.dagId, run.runId, task.taskId)).filter(
       (x) =>
+        !isDisplayXComKey(x.xcomKey) &&
         (mapIndex === undefined || x.key.mapIndex === mapIndex) &&
         (xcomKey === undefined || x.xcomKey === xcomKey),
     );
@@ -118,8 +120,11 @@ export function registerTaskInstanceRoutes(router: Router, deps: ApiDeps): void 
     boolean(request, 'deserialize', false); // values are always JSON: nothing to deserialize, validated for clients
     const xcomKey = request.params.xcom_key!;
     const key = { dagId: run.dagId, runId: run.runId, taskId: task.taskId, mapIndex };
-    const value = await deps.xcom.pull(key, xcomKey);
-    if (value === undefined) {
+    const [value, display] = await Promise.all([
+      deps.xcom.pull(key, xcomKey),
+      deps.xcom.pull(key, displayXComKey(xcomKey)),
+    ]);
+    if (value === undefined || isDisplayXComKey(xcomKey)) {
       throw notFound(
         'XCom entry not found',
         `task ${task.taskId} (map index ${mapIndex}) of run ${run.runId} has no XCom "${xcomKey}"`,
@@ -127,7 +132,11 @@ export function registerTaskInstanceRoutes(router: Router, deps: ApiDeps): void 
     }
     return {
       status: 200,
-      body: { ...xcomItem(run, task.taskId, mapIndex, xcomKey), value: render(value, stringify) },
+      // The masked copy the attempt stored when the value held a secret (core/xcom-display).
+      body: {
+        ...xcomItem(run, task.taskId, mapIndex, xcomKey),
+        value: render(displayValue(value, display), stringify),
+      },
     };
   });
 

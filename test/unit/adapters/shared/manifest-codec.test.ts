@@ -60,10 +60,12 @@ const tasks: TaskSpec[] = [
       kind: 'http',
       method: 'GET',
       url: 'https://x',
+      httpConnId: 'api',
       headers: {},
       body: '{}',
       expectedStatus: [200],
       responseToXcom: true,
+      logResponse: false,
     },
   },
   {
@@ -72,15 +74,32 @@ const tasks: TaskSpec[] = [
     operator: {
       kind: 'trigger_dag_run',
       triggerDagId: 'other',
+      triggerRunId: 'child__{{ ds }}',
+      logicalDate: '{{ ts }}',
       conf: { k: 'v' },
       waitForCompletion: false,
       pokeIntervalSeconds: 60,
+      allowedStates: ['success'],
+      failedStates: ['failed'],
     },
     inputs: [
       { kind: 'literal', value: { nested: { deep: 1 } } },
       { kind: 'xcom', taskId: 'extract', key: 'return_value' },
     ],
     mapped: { over: { kind: 'literal', value: [1, 2] } },
+  },
+  {
+    ...baseTask,
+    taskId: 'copy',
+    operator: { kind: 's3_copy', source: { bucket: 'a', key: 'k' }, dest: { bucket: 'b', key: 'k2' } },
+  },
+  { ...baseTask, taskId: 'purge', operator: { kind: 's3_delete', bucket: 'a', prefix: 'tmp/' } },
+  { ...baseTask, taskId: 'ls', operator: { kind: 's3_list', bucket: 'a', prefix: '' } },
+  {
+    ...baseTask,
+    taskId: 'put',
+    upstream: ['ls'],
+    operator: { kind: 's3_put', bucket: 'a', key: 'k', fromXcom: { taskId: 'ls', key: 'return_value' } },
   },
 ];
 
@@ -192,6 +211,16 @@ describe('manifest codec', () => {
       /dags\[0\]\.tasks\[0\]\.operator\.kind: Invalid discriminator/,
     ],
     [
+      'an unknown DAG run state',
+      broken([['dags', 0, 'tasks', 9, 'operator', 'failedStates'], ['broken']]),
+      /dags\[0\]\.tasks\[9\]\.operator\.failedStates\[0\]: Invalid option/,
+    ],
+    [
+      'an S3 put without a bucket',
+      broken([['dags', 0, 'tasks', 13, 'operator', 'bucket'], DELETE]),
+      /dags\[0\]\.tasks\[13\]\.operator\.bucket: Invalid input: expected string/,
+    ],
+    [
       'an unknown trigger rule',
       broken([['dags', 0, 'tasks', 0, 'triggerRule'], 'all_good']),
       /dags\[0\]\.tasks\[0\]\.triggerRule: Invalid option/,
@@ -222,9 +251,9 @@ describe('manifest codec', () => {
     );
     const error = catchError(() => parseManifest(input, 'x.json'));
     expect(error.message).toMatch(
-      /tasks\[0\]\.pool.*tasks\[1\]\.pool.*tasks\[2\]\.pool: [^;]*\(and 7 more\)$/,
+      /tasks\[0\]\.pool.*tasks\[1\]\.pool.*tasks\[2\]\.pool: [^;]*\(and 11 more\)$/,
     );
-    expect(error.issues).toHaveLength(10);
+    expect(error.issues).toHaveLength(14);
     expect(error.cause).toBeDefined();
   });
 

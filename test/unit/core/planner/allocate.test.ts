@@ -88,6 +88,37 @@ describe('allocate', () => {
     ]);
   });
 
+  it.each<[name: string, spec: string, pools: Record<string, number>, note: string]>([
+    ['partly free', 'x/p×2', { p: 1 }, 'pool full: "p" has 1 of 3 slots free, needs 2'],
+    ['unknown pool', 'x/q', { p: 1 }, 'pool "q" does not exist; create it or use another pool'],
+    [
+      'more slots than the pool has',
+      'x/p×4',
+      { p: 3 },
+      'pool "p" has 3 slots, fewer than the 4 this task needs; resize the pool or lower poolSlots',
+    ],
+  ])('a pool wait says why: %s', (_name, spec, free, note) => {
+    const b: Budget = {
+      dagSlots: new Map(),
+      poolSlots: new Map(Object.entries(free)),
+      poolSizes: new Map([['p', 3]]),
+    };
+    const { commands, notes } = allocate([candidate(spec)], b);
+    expect(commands).toEqual([]);
+    expect(notes.map((n) => n.reason)).toEqual([note]);
+  });
+
+  it('queued tasks use up pool slots for the tasks after them', () => {
+    const b = budget({ d: 9 }, { p: 3 });
+    const { commands, notes } = allocate(
+      ['a/p×2', 'b/p×2', 'c/p'].map((s) => candidate(s)),
+      b,
+    );
+    expect(commands.map((c) => (c.kind === 'queue_task' ? c.key.taskId : ''))).toEqual(['a', 'c']);
+    expect(notes.map((n) => n.reason)).toEqual(['pool full: "p" has 1 of 3 slots free, needs 2']);
+    expect(b.poolSlots).toEqual(new Map([['p', 0]]));
+  });
+
   it('an unknown pool size reads as "?"', () => {
     const { notes } = allocate([candidate('x/p')], { dagSlots: new Map(), poolSlots: new Map([['p', 0]]) });
     expect(notes[0]!.reason).toBe('pool full: "p" has 0 of ? slots free, needs 1');
@@ -122,6 +153,23 @@ describe('budgetFor', () => {
   it('a configured default_pool keeps its size', () => {
     const b = budgetFor({ dags: [dag], active: [], pools: new Map([['default_pool', 4]]) });
     expect(b.poolSlots).toEqual(new Map([['default_pool', 4]]));
+  });
+
+  it('counts an instance against the pool of the DAG version its run is pinned to', () => {
+    const current = specOf({ tasks: [t('a', [], { pool: 'q' })] });
+    const pinned = specOf({ tasks: [t('a', [], { pool: 'p', poolSlots: 2 })] });
+    const old = runOf({ bundleVersion: 'v0' });
+    const b = budgetFor({
+      dags: [current],
+      active: [{ run: old, instances: [ti('a=queued', {}, old)] }],
+      runDags: new Map([['v0', [pinned]]]),
+      pools: new Map([
+        ['p', 5],
+        ['q', 5],
+      ]),
+    });
+    expect(b.poolSlots?.get('p')).toBe(3);
+    expect(b.poolSlots?.get('q')).toBe(5);
   });
 
   it('without pools there is no pool budget', () => {

@@ -114,6 +114,15 @@ describe('planRun: tick repairs for instances already started', () => {
     });
   });
 
+  it('pins a due poke to the poke count read, so a wake-up that poked meanwhile wins', () => {
+    const poke = planOf(dagWith(), [ti('a=up_for_reschedule', { pokeCount: 4 })]).ready[0];
+    expect(poke).toMatchObject({ from: 'up_for_reschedule', pokeCount: 4 });
+    const legacy = planOf(dagWith(), [ti('a=up_for_reschedule')]).ready[0];
+    expect(legacy).toMatchObject({ pokeCount: 0 });
+    const retry = planOf(dagWith({ retries: 1 }), [ti('a=up_for_retry')]).ready[0];
+    expect(retry).not.toHaveProperty('pokeCount');
+  });
+
   it('re-sends and re-queues carry the task memory, so the message reaches the same memory class', () => {
     const stale = ti('a=queued', { queuedAt: ago(LIMITS.requeueAfterSeconds + 1) });
     expect(planOf(dagWith({ memoryMiB: 4096 }), [stale]).commands[0]).toMatchObject({

@@ -262,11 +262,31 @@ describe('planTick: concurrency (max_active_tasks, pools, priority)', () => {
   >([
     ['no pools configured: unlimited', undefined, t('x', [], { pool: 'p', poolSlots: 50 }), ['queue x']],
     [
-      'a task needing more slots than free waits',
+      'a task needing more slots than the pool has says so instead of "pool full"',
       new Map([['p', 2]]),
       t('x', [], { pool: 'p', poolSlots: 3 }),
       [],
-      'pool full: "p" has 2 of 2 slots free, needs 3',
+      'pool "p" has 2 slots, fewer than the 3 this task needs; resize the pool or lower poolSlots',
+    ],
+    [
+      'a task needing every slot of an empty pool runs',
+      new Map([['p', 3]]),
+      t('x', [], { pool: 'p', poolSlots: 3 }),
+      ['queue x'],
+    ],
+    [
+      'a pool of 0 slots holds its tasks back',
+      new Map([['p', 0]]),
+      t('x', [], { pool: 'p' }),
+      [],
+      'pool "p" has 0 slots, fewer than the 1 this task needs; resize the pool or lower poolSlots',
+    ],
+    [
+      'a resized default_pool is a pool like any other',
+      new Map([['default_pool', 0]]),
+      t('x'),
+      [],
+      'pool "default_pool" has 0 slots, fewer than the 1 this task needs; resize the pool or lower poolSlots',
     ],
     [
       'an unknown pool never runs',

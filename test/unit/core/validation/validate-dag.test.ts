@@ -178,6 +178,58 @@ describe('validateDag', () => {
       valid({ tasks: [t('a', [], { memoryMiB: 64 })] }),
       [{ field: 'memoryMiB', message: 'must be a whole number of MiB >= 128, got 64' }],
     ],
+    [
+      'no pool slots',
+      valid({ tasks: [t('a', [], { poolSlots: 0 })] }),
+      [{ field: 'poolSlots', message: 'must be a whole number >= 1, got 0' }],
+    ],
+    [
+      'a blank pool name',
+      valid({ tasks: [t('a', [], { pool: ' ' })] }),
+      [{ field: 'pool', message: '" " is not a pool name' }],
+    ],
+    // Callbacks: literal notifier fields are checked, templates are left to run time
+    [
+      'SNS notifier with a malformed topic ARN, webhook with a relative URL',
+      valid({
+        callbacks: {
+          onSuccess: [],
+          onFailure: [{ kind: 'sns', topicArn: 'ops-alerts', message: 'm' }],
+        },
+        tasks: [
+          t('a', [], {
+            callbacks: {
+              onSuccess: [],
+              onFailure: [],
+              onRetry: [{ kind: 'webhook', url: '/hooks/retry', method: 'POST', headers: {}, body: '' }],
+            },
+          }),
+        ],
+      }),
+      [
+        {
+          field: 'onFailure[0].topicArn',
+          message: 'not an SNS topic ARN: "ops-alerts"',
+          fix: 'use arn:aws:sns:<region>:<account>:<topic>',
+        },
+        {
+          taskId: 'a',
+          field: 'onRetry[0].url',
+          message: 'not an http(s) URL: "/hooks/retry"',
+          fix: 'use an absolute http:// or https:// URL',
+        },
+      ],
+    ],
+    [
+      'templated notifier fields are not checked before the run',
+      valid({
+        callbacks: {
+          onSuccess: [{ kind: 'sns', topicArn: '{{ var.value.topic }}', message: 'm' }],
+          onFailure: [],
+        },
+      }),
+      [],
+    ],
     // Lambda limits
     [
       'Lambda task longer than 15 minutes',

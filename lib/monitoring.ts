@@ -48,6 +48,8 @@ export const RUNTIME_METRICS = {
   taskAttempts: 'TaskAttempts',
   /** Milliseconds from `queued` to claimed by a worker; no dimensions. */
   dispatchLatency: 'DispatchLatency',
+  /** Count of task instances that missed their `sla`; no dimensions. */
+  slaMisses: 'SlaMisses',
 } as const;
 
 /** Values of the `Outcome` dimension of `TaskAttempts`. */
@@ -76,6 +78,7 @@ export class Monitoring extends Construct {
     schedulerErrors: cloudwatch.Alarm;
     workerErrors: cloudwatch.Alarm;
     failedRuns: cloudwatch.Alarm;
+    slaMisses: cloudwatch.Alarm;
   };
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -126,7 +129,16 @@ export class Monitoring extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.alarms = { deadLetters, schedulerErrors, workerErrors, failedRuns };
+    const slaMisses = new cloudwatch.Alarm(this, 'SlaMisses', {
+      alarmDescription:
+        'Task instances missed their SLA (sla option; the DAG onSlaMiss notifiers have the details)',
+      metric: this.runtimeMetric(props, RUNTIME_METRICS.slaMisses, {}, fiveMinutes),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms = { deadLetters, schedulerErrors, workerErrors, failedRuns, slaMisses };
     for (const alarm of Object.values(this.alarms)) alarm.addAlarmAction(new actions.SnsAction(this.topic));
     this.dashboard = this.createDashboard(props, fiveMinutes);
   }
@@ -196,7 +208,11 @@ export class Monitoring extends Construct {
           this.runtimeMetric(props, RUNTIME_METRICS.taskAttempts, { Outcome: outcome }, period, outcome),
         ),
       ),
-      graph('Dispatch latency (queued → claimed, ms)', ['p50', 'p90', 'Maximum'].map(latency)),
+      graph(
+        'Dispatch latency (queued → claimed, ms) and SLA misses',
+        ['p50', 'p90', 'Maximum'].map(latency),
+        [this.runtimeMetric(props, RUNTIME_METRICS.slaMisses, {}, period, 'SLA misses')],
+      ),
     );
     const byClass = (metric: (w: MonitoredWorker) => cloudwatch.Metric) =>
       props.workers.map((w) => metric(w).with({ period, label: `${w.memoryMiB} MiB` }));

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../functions/runtime/env-keys';
 import { type JwtAuthProps, UpdraftApi } from './api';
+import { type AthenaAccessProps, grantAthenaQueries } from './athena-access';
 import { ContainerTasks } from './container-tasks';
 import { DagBundleDeployment } from './dag-bundle';
 import { Monitoring } from './monitoring';
@@ -67,6 +68,17 @@ export interface UpdraftProps {
    * @default - only the alarm topic
    */
   readonly notificationTopicArns?: string[];
+  /**
+   * Workgroups and result buckets `athenaQuery` tasks use; the workers get Athena start/get/stop
+   * on the workgroups, Glue catalog reads, and read/write on the result buckets.
+   * @default - none: athenaQuery tasks fail with AccessDenied
+   */
+  readonly athena?: AthenaAccessProps;
+  /**
+   * Functions `lambdaInvoke` tasks may call (names or ARNs, `*` wildcards allowed as IAM allows).
+   * @default - none: lambdaInvoke tasks fail with AccessDenied until you list them
+   */
+  readonly invokableFunctions?: string[];
 }
 
 /** A CloudWatch custom-metric namespace: 1–255 of `0-9A-Za-z.-_/#:`, not starting with `AWS/`. */
@@ -226,7 +238,43 @@ export class Updraft extends Construct {
     for (const role of [this.scheduler.fn.role, ...[...this.workers.values()].map((w) => w.fn.role)])
       iam.Grant.addToPrincipal({ grantee: role, actions: ['sns:Publish'], resourceArns: topics });
 
+    const invokable = (props.invokableFunctions ?? []).map((fn) => this.functionArn(fn));
+    if (invokable.length > 0)
+      for (const { fn } of this.workers.values()) {
+        iam.Grant.addToPrincipal({
+          grantee: fn.role,
+          actions: ['lambda:InvokeFunction'],
+          resourceArns: invokable,
+        });
+        for (const name of (props.invokableFunctions ?? []).filter((n) => n.includes('*')))
+          acknowledgeWildcardResource(
+            fn.role,
+            name.startsWith('arn:')
+              ? name
+              : `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${name}`,
+            `The stack owner listed ${name} in invokableFunctions: lambdaInvoke tasks call the functions matching it, with lambda:InvokeFunction only`,
+          );
+      }
+
+    const athena = props.athena;
+    if (athena) for (const { fn } of this.workers.values()) grantAthenaQueries(this, fn.role, athena);
+
     if (props.outputs ?? true) this.addOutputs();
+  }
+
+  /** A function name or ARN as an ARN in this stack's account and region (an ARN is kept as is). */
+  private functionArn(nameOrArn: string): string {
+    if (nameOrArn.startsWith('arn:')) return nameOrArn;
+    if (!/^[\w*-]{1,140}$/.test(nameOrArn))
+      throw new Error(
+        `Updraft: invokableFunctions entry ${JSON.stringify(nameOrArn)} is not a function name or ARN`,
+      );
+    return Stack.of(this).formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: nameOrArn,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   /** The worker of one memory class. */

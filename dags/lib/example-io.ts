@@ -2,6 +2,7 @@
  * Helpers the book examples share (not a DAG file: only `*.dag.ts` files are DAGs; esbuild
  * bundles this into each example that imports it).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,8 +26,10 @@ export async function writeAtomic(file: string, data: string | Uint8Array | obje
   await mkdir(path.dirname(file), { recursive: true });
   const body =
     typeof data === 'string' || data instanceof Uint8Array ? data : `${JSON.stringify(data, null, 2)}\n`;
-  await writeFile(`${file}.partial`, body);
-  await rename(`${file}.partial`, file);
+  // A name of its own per write: two runs writing the same shared file must not rename each other's.
+  const partial = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
+  await writeFile(partial, body);
+  await rename(partial, file);
   return file;
 }
 
@@ -42,21 +45,38 @@ export function random(seed: number): () => number {
   };
 }
 
-/** Runs `fn` with `handler` served on 127.0.0.1 (a free port), closing the server afterwards. */
-export async function withLocalServer<T>(
-  handler: RequestListener,
-  fn: (baseUrl: string) => Promise<T>,
-): Promise<T> {
+/** A stand-in server listening on 127.0.0.1 until `close` is called. */
+export interface LocalServer {
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Serves `handler` on 127.0.0.1 (a free port); for stand-ins whose lifetime is not one callback. */
+export async function startLocalServer(handler: RequestListener): Promise<LocalServer> {
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Runs `fn` with `handler` served on 127.0.0.1 (a free port), closing the server afterwards. */
+export async function withLocalServer<T>(
+  handler: RequestListener,
+  fn: (baseUrl: string) => Promise<T>,
+): Promise<T> {
+  const server = await startLocalServer(handler);
   try {
-    return await fn(`http://127.0.0.1:${port}`);
+    return await fn(server.baseUrl);
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
   }
 }

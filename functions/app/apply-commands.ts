@@ -124,6 +124,14 @@ async function applyOne(store: RunStore, command: Command, now: string, report: 
       );
       return;
     }
+    case 'record_sla_miss':
+      // Same state, same try: only the SLA mark is added (a concurrent change makes it stale).
+      await store.updateTaskInstance(
+        command.key,
+        { state: command.from, tryNumber: command.tryNumber },
+        { state: command.from, slaMissedAt: now },
+      );
+      return;
     case 'fail_task':
       await store.updateTaskInstance(
         command.key,

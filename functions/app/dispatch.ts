@@ -33,6 +33,8 @@ function emitAppliedMetrics(metrics: Metrics, applied: readonly Command[]): void
         dagId: command.dagId,
         runId: command.runId,
       });
+    else if (command.kind === 'record_sla_miss')
+      metrics.emit({ name: 'SlaMisses', key: command.key, deadline: command.deadline });
     else if (command.kind === 'fail_task' && command.from === 'running')
       metrics.emit({
         name: 'TaskAttempts',

@@ -4,6 +4,7 @@ import type { SecretMasker } from '../core/masking';
 import { type DagSpec, FUNCTION_OPERATOR_KINDS, type JsonValue, type TaskSpec } from '../core/model';
 import { invalidBranchChoice } from '../core/planner/forced-skips';
 import type { DagRunRecord, TaskInstanceKey, TaskInstanceRecord } from '../core/records';
+import { externalJobOf, pokeTimedOut, rescheduleSensor } from '../core/sensor';
 import { TaskState } from '../core/states';
 import { RETURN_VALUE_KEY } from '../core/task-context';
 import { classifyThrown } from '../core/task-errors';
@@ -16,7 +17,7 @@ import type { RunStore } from '../ports/run-store';
 import type { SecretProvider } from '../ports/secret-provider';
 import type { TaskCodeLoader } from '../ports/task-code';
 import type { LogSink, TaskLog } from '../ports/task-log';
-import type { OperatorRunner } from '../ports/task-runner';
+import type { OperatorRunner, PokeState } from '../ports/task-runner';
 import type { TemplateEngine } from '../ports/template-engine';
 import { type XComStore, XComTooLargeError } from '../ports/xcom-store';
 import { type Guards, startGuards } from './attempt-guards';
@@ -117,9 +118,9 @@ export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Prom
     ...(deps.heartbeatSeconds !== undefined && { heartbeatSeconds: deps.heartbeatSeconds }),
   });
   const rendered: { fields?: Record<string, string> } = {};
-  const result = await runGuarded(masking.deps, { dag, run, key, tryNumber, log, guards, rendered }).finally(
-    () => guards.stop(),
-  );
+  const poke = pokeStateOf(task, claimed, tryNumber, startedAt);
+  const attempt = { dag, run, key, tryNumber, log, guards, rendered, ...(poke && { poke }) };
+  const result = await runGuarded(masking.deps, attempt).finally(() => guards.stop());
   const patch = {
     ...finishAttempt(task, claimed, masking.result(result), run.logicalDate, deps.clock.now()),
     // Airflow's "Rendered Template" view: what actually ran, secrets masked.
@@ -158,6 +159,7 @@ async function runGuarded(
     guards: Guards;
     /** Receives the rendered templated fields, for the task instance record. */
     rendered: { fields?: Record<string, string> };
+    poke?: PokeState;
   },
 ): Promise<AttemptResult> {
   const { dag, run, key, tryNumber, log, guards } = args;
@@ -186,7 +188,13 @@ async function runGuarded(
     const rendered = await renderTask(renderDeps, { dag, task, run, key, tryNumber, params: params.params });
     if (Object.keys(rendered.fields).length > 0) args.rendered.fields = rendered.fields;
     const outcome = await Promise.race([
-      deps.runOperator({ task: rendered.task, context, inputs, ...(callable && { callable }) }),
+      deps.runOperator({
+        task: rendered.task,
+        context,
+        inputs,
+        ...(callable && { callable }),
+        ...(args.poke && { poke: args.poke }),
+      }),
       guards.aborted,
     ]);
     if (outcome.kind !== 'done') return outcome;
@@ -221,6 +229,22 @@ async function runGuarded(
     if (stack) log.write('error', stack);
     return thrown;
   }
+}
+
+/** A reschedule-mode sensor's poke state at the start of this poke (`startedAt`, the claim time). */
+function pokeStateOf(
+  task: TaskSpec,
+  claimed: TaskInstanceRecord,
+  tryNumber: number,
+  startedAt: string,
+): PokeState | undefined {
+  const spec = rescheduleSensor(task);
+  if (!spec) return undefined;
+  const externalJobId = externalJobOf(claimed, tryNumber);
+  return {
+    timedOut: pokeTimedOut(spec, claimed, startedAt),
+    ...(externalJobId !== undefined && { externalJobId }),
+  };
 }
 
 /** Secrets read while rendering are masked like those the task reads through its context. */

@@ -85,6 +85,27 @@ export async function fireRunCallbacks(
   await send(deps, notifiers, context, `run ${e.run.runId} ${event}`);
 }
 
+/** Fires the DAG's `onSlaMiss` notifiers for one task instance (event `sla_miss`). */
+export async function fireSlaMissCallbacks(
+  deps: CallbackDeps,
+  e: { dag: DagSpec; run: DagRunRecord; task: TaskSpec; key: TaskInstanceKey; reason: string },
+): Promise<void> {
+  const context = {
+    ...templateContext({
+      dag: e.dag,
+      run: e.run,
+      task: e.task,
+      key: e.key,
+      tryNumber: 0,
+      params: paramsOf(e.dag, e.run),
+    }),
+    event: 'sla_miss',
+    state: 'sla_miss',
+    reason: e.reason,
+  };
+  await send(deps, e.dag.callbacks?.onSlaMiss ?? [], context, `task ${e.key.taskId} sla_miss`, e.key);
+}
+
 function paramsOf(dag: DagSpec, run: DagRunRecord) {
   const resolved = resolveParams(dag.params, run.conf);
   return resolved.ok ? resolved.params : {};
@@ -153,6 +174,16 @@ export async function fireAppliedCallbacks(
       const found = lookup(command.dagId, command.runId);
       if (found?.dag.callbacks)
         await fireRunCallbacks(callbackDeps, { ...found, state: command.state, reason: command.reason });
+    } else if (command.kind === 'record_sla_miss') {
+      const found = lookup(command.key.dagId, command.key.runId);
+      const task = found?.dag.tasks.find((t) => t.taskId === command.key.taskId);
+      if (found && task && found.dag.callbacks?.onSlaMiss.length)
+        await fireSlaMissCallbacks(callbackDeps, {
+          ...found,
+          task,
+          key: command.key,
+          reason: command.reason,
+        });
     } else if (command.kind === 'fail_task' && command.from === TaskState.Running) {
       const found = lookup(command.key.dagId, command.key.runId);
       const task = found?.dag.tasks.find((t) => t.taskId === command.key.taskId);

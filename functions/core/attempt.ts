@@ -15,8 +15,11 @@ export type AttemptResult =
     }
   | { kind: 'failed'; reason: string; retryable: boolean }
   | { kind: 'skipped'; reason: string }
-  /** A reschedule-mode sensor's poke found its condition unmet; `finishAttempt` decides what next. */
-  | { kind: 'reschedule'; reason: string };
+  /**
+   * A reschedule-mode sensor's poke found its condition unmet; `finishAttempt` decides what next.
+   * `externalJobId` is remembered for the next poke of the try (a started Athena query).
+   */
+  | { kind: 'reschedule'; reason: string; externalJobId?: string };
 
 /** The fields an attempt's end writes onto its task instance (expected: running, same try number). */
 export type AttemptPatch = Pick<TaskInstanceRecord, 'state'> & Partial<TaskInstanceRecord>;
@@ -66,7 +69,7 @@ function attemptPatch(
           endDate: now,
           reason: `task "${task.taskId}" (${task.operator.kind}) asked to be rescheduled, which only reschedule-mode sensors can`,
         };
-      const next = afterUnmetPoke(spec, ti, now);
+      const next = afterUnmetPoke(spec, ti, now, result.reason);
       if (next.kind === 'timeout')
         // AirflowSensorTimeout: never retried, whatever `retries` says.
         return { state: next.state, endDate: now, reason: next.reason, pokeCount: next.pokeCount };
@@ -76,6 +79,9 @@ function attemptPatch(
         reason: next.reason,
         pokeCount: next.pokeCount,
         firstPokeAt: next.firstPokeAt,
+        ...(result.externalJobId !== undefined && {
+          externalJob: { tryNumber: ti.tryNumber, id: result.externalJobId },
+        }),
       };
     }
     case 'failed': {

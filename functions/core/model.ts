@@ -136,6 +136,55 @@ export type OperatorSpec =
       body?: string;
       /** An upstream XCom, written as JSON. */
       fromXcom?: { taskId: string; key: string };
+    }
+  | {
+      kind: 's3_key_sensor';
+      bucket: string;
+      /** Every entry must match (Airflow's `bucket_key` list). */
+      keys: string[];
+      /** `exact` keys, `wildcard` fnmatch patterns (Airflow's `wildcard_match`), or key `prefix`es. */
+      match: 'exact' | 'wildcard' | 'prefix';
+      sensor: SensorSpec;
+    }
+  | {
+      kind: 'http_sensor';
+      method: string;
+      /** Absolute, or relative to the base URL of `httpConnId`. */
+      url: string;
+      httpConnId?: string;
+      headers: Record<string, string>;
+      body?: string;
+      /** Statuses that meet the condition; absent means any 2xx. */
+      expectedStatus?: number[];
+      /** Statuses that mean "not yet" (Airflow's `response_error_codes_allowlist`, default 404). */
+      pendingStatus: number[];
+      /** Text the body must contain to meet the condition (Airflow's `response_check`, declaratively). */
+      responseContains?: string;
+      sensor: SensorSpec;
+    }
+  | {
+      kind: 'external_task_sensor';
+      externalDagId: string;
+      /** Absent: the external run's own state is checked. */
+      externalTaskId?: string;
+      /** Task states (or run states without `externalTaskId`) that meet the condition. */
+      allowedStates: string[];
+      /** States that fail this task (skip with softFail). */
+      failedStates: string[];
+      /** The external run's logical date is this run's minus this many seconds (Airflow's `execution_delta`). */
+      executionDeltaSeconds: number;
+      sensor: SensorSpec;
+    }
+  | {
+      kind: 'athena_query';
+      query: string;
+      database: string;
+      catalog?: string;
+      workgroup?: string;
+      /** `s3://…` result location; the workgroup's when absent. */
+      outputLocation?: string;
+      /** Polling: between status checks, timeout (the query is stopped), reschedule or poke mode. */
+      sensor: SensorSpec;
     };
 
 /** One object in a bucket (S3 in AWS, the emulator in local mode). */
@@ -143,6 +192,11 @@ export interface ObjectLocation {
   bucket: string;
   key: string;
 }
+/** The sensor behaviour of an operator (any kind carrying a SensorSpec), or undefined when it does not poke. */
+export function sensorSpecOf(operator: OperatorSpec): SensorSpec | undefined {
+  return 'sensor' in operator ? operator.sensor : undefined;
+}
+
 /** Discriminant of OperatorSpec. */
 export type OperatorKind = OperatorSpec['kind'];
 
@@ -173,6 +227,8 @@ export interface TaskCallbacks {
 export interface DagCallbacks {
   onSuccess: NotifierSpec[];
   onFailure: NotifierSpec[];
+  /** Fired once per task instance that misses its `sla` (Airflow's `sla_miss_callback`). */
+  onSlaMiss: NotifierSpec[];
 }
 
 /** One task of a serialized DAG, with every default already applied. */
@@ -202,6 +258,8 @@ export interface TaskSpec {
   doc?: string;
   /** Notifiers fired when an attempt ends; absent when none are set. */
   callbacks?: TaskCallbacks;
+  /** Seconds after the run's data interval end by which the task should have succeeded (Airflow's `sla`). */
+  slaSeconds?: number;
 }
 
 /**

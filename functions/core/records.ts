@@ -47,6 +47,11 @@ export interface TaskInstanceRecord {
   pokeCount?: number;
   /** Reschedule-mode sensors: when the try's first poke started (its timeout runs from here); null after a reset. */
   firstPokeAt?: string | null;
+  /**
+   * An external job a rescheduled operator polls across pokes (Athena's QueryExecutionId), with
+   * the try that started it; null after a reset. See `externalJobOf` in core/sensor.ts.
+   */
+  externalJob?: { tryNumber: number; id: string } | null;
   /** Why the instance is in its state (error message, skip reason, `out_of_memory` …). */
   reason?: string;
   /** A branch task's decision: the task ids it chose to follow. */
@@ -55,6 +60,8 @@ export interface TaskInstanceRecord {
   shortCircuited?: boolean;
   /** Length of the return value when it is a list (drives mapping); null when it is not a list. */
   xcomLength?: number | null;
+  /** When the planner recorded that the instance missed its SLA (alerted once). */
+  slaMissedAt?: string;
   /** The templated fields as rendered for the latest attempt, secrets masked (by field path). */
   renderedFields?: Record<string, string>;
 }

@@ -1,4 +1,4 @@
-import type { SensorSpec, TaskSpec } from './model';
+import { type SensorSpec, sensorSpecOf, type TaskSpec } from './model';
 import type { TaskInstanceRecord } from './records';
 import { fnv1a32 } from './rules/stable-hash';
 import { TaskState } from './states';
@@ -12,12 +12,31 @@ import { TaskState } from './states';
 
 /** The sensor spec of a task that pokes in reschedule mode, else undefined. */
 export function rescheduleSensor(task: TaskSpec): SensorSpec | undefined {
-  const operator = task.operator;
-  return operator.kind === 'sensor' && operator.sensor.mode === 'reschedule' ? operator.sensor : undefined;
+  const spec = sensorSpecOf(task.operator);
+  return spec?.mode === 'reschedule' ? spec : undefined;
 }
 
 /** Poke-state fields that start a try afresh (written on retry and on clear). */
-export const POKE_STATE_RESET = { pokeCount: 0, firstPokeAt: null } as const;
+export const POKE_STATE_RESET = { pokeCount: 0, firstPokeAt: null, externalJob: null } as const;
+
+/**
+ * The external job an earlier poke of try `tryNumber` started (Athena's QueryExecutionId), so
+ * later pokes poll it instead of starting another. A job of another try is ignored: a retry
+ * starts afresh even when a zombie failure left the old try's poke state in place.
+ */
+export function externalJobOf(ti: TaskInstanceRecord, tryNumber: number): string | undefined {
+  return ti.externalJob?.tryNumber === tryNumber ? ti.externalJob.id : undefined;
+}
+
+/**
+ * True when the sensor's timeout has passed at `now` for the poke about to run in claimed `ti`:
+ * the same rule as `afterUnmetPoke`, evaluated before a poke, so an operator holding an external
+ * job can cancel it on its last poke instead of leaving it running.
+ */
+export function pokeTimedOut(spec: SensorSpec, ti: TaskInstanceRecord, now: string): boolean {
+  const firstPokeAt = pokesSoFar(ti).firstPokeAt ?? ti.startDate ?? now;
+  return (Date.parse(now) - Date.parse(firstPokeAt)) / 1000 > spec.timeoutSeconds;
+}
 
 /** Pokes made before the attempt `ti` (the claimed record) and when the first one started. */
 export function pokesSoFar(ti: TaskInstanceRecord): { count: number; firstPokeAt?: string } {
@@ -37,11 +56,16 @@ export type UnmetPoke =
     };
 
 /**
- * Decides after poke number `count + 1` of `ti` found the condition unmet at `now`, as Airflow:
+ * Decides after poke number `count + 1` of `ti` found the condition unmet (`why`) at `now`, as Airflow:
  * timed out when more than `timeoutSeconds` passed since the try's first poke (AirflowSensorTimeout,
  * never retried), else rescheduled after `pokeIntervalSeconds` (or the backoff interval).
  */
-export function afterUnmetPoke(spec: SensorSpec, ti: TaskInstanceRecord, now: string): UnmetPoke {
+export function afterUnmetPoke(
+  spec: SensorSpec,
+  ti: TaskInstanceRecord,
+  now: string,
+  why = 'condition not met',
+): UnmetPoke {
   const before = pokesSoFar(ti);
   const pokeCount = before.count + 1;
   // The first poke of the try started when this attempt was claimed.
@@ -66,7 +90,7 @@ export function afterUnmetPoke(spec: SensorSpec, ti: TaskInstanceRecord, now: st
     durationSeconds: duration,
   });
   const nextPokeAt = new Date(Date.parse(now) + wait * 1000).toISOString();
-  const reason = `poke ${pokeCount}: condition not met; next poke at ${nextPokeAt} (in ${wait}s)`;
+  const reason = `poke ${pokeCount}: ${why}; next poke at ${nextPokeAt} (in ${wait}s)`;
   return { kind: 'reschedule', nextPokeAt, pokeCount, firstPokeAt, reason };
 }
 

@@ -1,7 +1,7 @@
 import type { JsonValue } from '../core/model';
 import { NonRetryableTaskError } from '../core/task-errors';
 import type { OperatorInvocation, OperatorResult } from '../ports/task-runner';
-import { planRequest } from './http-request';
+import { sendHttp } from './http-request';
 
 /** Default of `xcomLimitBytes`: the XCom stores' default limit (16 MiB). */
 export const DEFAULT_XCOM_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -19,26 +19,7 @@ export async function runHttp(inv: OperatorInvocation, xcomLimitBytes: number): 
   const spec = inv.task.operator;
   if (spec.kind !== 'http') throw new Error('runHttp called for a non-http task');
   const { context: ctx } = inv;
-  const conn = spec.httpConnId !== undefined ? await ctx.connection(spec.httpConnId) : undefined;
-  const { url, headers } = planRequest(spec, conn);
-  const method = spec.method.toUpperCase();
-  const target = `${method} ${url}`;
-  ctx.log.info(`HTTP ${target}`);
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method,
-      headers,
-      signal: ctx.signal,
-      ...(spec.body !== undefined && { body: spec.body }),
-    });
-  } catch (error) {
-    if (ctx.signal.aborted) throw ctx.signal.reason ?? error;
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`HTTP ${target} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`, {
-      cause: error,
-    });
-  }
+  const { response, target } = await sendHttp(spec, ctx, (t) => ctx.log.info(`HTTP ${t}`));
   const ok = spec.expectedStatus
     ? spec.expectedStatus.includes(response.status)
     : response.status >= 200 && response.status < 300;
@@ -88,7 +69,10 @@ function parseBody(response: Response, text: string, target: string): JsonValue 
 }
 
 /** Reads at most `limit` bytes of the body as UTF-8; stops (and cancels) instead of buffering more. */
-async function readText(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
+export async function readText(
+  response: Response,
+  limit: number,
+): Promise<{ text: string; truncated: boolean }> {
   if (!response.body) return { text: '', truncated: false };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];

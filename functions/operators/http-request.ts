@@ -1,5 +1,6 @@
 import type { Connection } from '../core/connection';
 import type { OperatorSpec } from '../core/model';
+import type { TaskContext } from '../core/task-context';
 
 type HttpSpec = Extract<OperatorSpec, { kind: 'http' }>;
 
@@ -31,7 +32,10 @@ export function joinUrl(base: string, endpoint: string): string {
  * The request of an http task: with a connection, its extra's string values become headers and
  * its login/password basic auth (as HttpHook's session); the task's own headers win.
  */
-export function planRequest(spec: HttpSpec, conn: Connection | undefined): HttpRequestPlan {
+export function planRequest(
+  spec: Pick<HttpSpec, 'url' | 'headers'>,
+  conn: Connection | undefined,
+): HttpRequestPlan {
   if (!conn) return { url: spec.url, headers: { ...spec.headers } };
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(conn.extra))
@@ -47,4 +51,35 @@ export function planRequest(spec: HttpSpec, conn: Connection | undefined): HttpR
     headers[name] = value;
   }
   return { url: joinUrl(baseUrl(conn), spec.url), headers };
+}
+
+/**
+ * Sends the request of an http task or sensor: connection applied, the attempt's signal aborts it
+ * (an execution timeout stops the request), and a network failure names the target and its code.
+ */
+export async function sendHttp(
+  spec: Pick<HttpSpec, 'url' | 'headers' | 'method' | 'body' | 'httpConnId'>,
+  ctx: Pick<TaskContext, 'connection' | 'signal'>,
+  beforeSend: (target: string) => void = () => {},
+): Promise<{ response: Response; target: string }> {
+  const conn = spec.httpConnId !== undefined ? await ctx.connection(spec.httpConnId) : undefined;
+  const { url, headers } = planRequest(spec, conn);
+  const method = spec.method.toUpperCase();
+  const target = `${method} ${url}`;
+  beforeSend(target);
+  try {
+    const response = await fetch(url, {
+      method,
+      headers,
+      signal: ctx.signal,
+      ...(spec.body !== undefined && { body: spec.body }),
+    });
+    return { response, target };
+  } catch (error) {
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? error;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`HTTP ${target} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`, {
+      cause: error,
+    });
+  }
 }

@@ -16,7 +16,8 @@ export type AttemptOutcome =
 export type MetricEvent =
   | { name: 'RunsFinished'; state: 'success' | 'failed'; dagId: string; runId: string }
   | { name: 'TaskAttempts'; outcome: AttemptOutcome; key: TaskInstanceKey; tryNumber: number }
-  | { name: 'DispatchLatency'; milliseconds: number; key: TaskInstanceKey; tryNumber: number };
+  | { name: 'DispatchLatency'; milliseconds: number; key: TaskInstanceKey; tryNumber: number }
+  | { name: 'SlaMisses'; key: TaskInstanceKey; deadline: string };
 
 /** Where metric events go. Emitting never throws and never waits: metrics must not fail a task. */
 export interface Metrics {

@@ -11,6 +11,8 @@ export interface ObjectStorage {
   copy(source: ObjectLocation, dest: ObjectLocation): Promise<void>;
   /** Keys under `prefix`, in key order. */
   list(bucket: string, prefix: string): Promise<string[]>;
+  /** True when the object exists (S3 HeadObject); a missing bucket throws BucketNotFoundError. */
+  exists(location: ObjectLocation): Promise<boolean>;
   /** Deletes the keys; a missing key is not an error (S3 reports it deleted too). Returns the count. */
   delete(bucket: string, keys: readonly string[]): Promise<number>;
 }

@@ -15,8 +15,19 @@ export type OperatorResult =
       shortCircuited?: boolean;
     }
   | { kind: 'skipped'; reason: string }
-  /** A reschedule-mode sensor's condition is not met yet; the runtime schedules the next poke. */
-  | { kind: 'reschedule'; reason: string };
+  /**
+   * A reschedule-mode sensor's condition is not met yet; the runtime schedules the next poke and
+   * remembers `externalJobId` (a started external job, e.g. an Athena query) for it.
+   */
+  | { kind: 'reschedule'; reason: string; externalJobId?: string };
+
+/** What earlier pokes of this try left for a reschedule-mode sensor's poke. */
+export interface PokeState {
+  /** The external job an earlier poke started; absent on the try's first poke. */
+  externalJobId?: string;
+  /** The sensor's timeout has passed (core/sensor.ts): an unfinished external job should be cancelled. */
+  timedOut: boolean;
+}
 
 /** Everything one operator run gets. */
 export interface OperatorInvocation {
@@ -26,6 +37,8 @@ export interface OperatorInvocation {
   inputs: unknown[];
   /** The task's TS function, for function-like operators. */
   callable?: LoadedCallable;
+  /** Reschedule-mode sensors: the state of earlier pokes of this try (absent: a first poke). */
+  poke?: PokeState;
 }
 
 /** Port: runs one task attempt's body; throws to fail it (see core/task-errors for skip and no-retry). */

@@ -1,5 +1,7 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -16,6 +18,10 @@ export interface AwsClients {
   logs: CloudWatchLogsClient;
   /** SNS notifiers (task and DAG callbacks). */
   sns: SNSClient;
+  /** Athena queries (athena_query tasks; unused in local mode, which has no Athena). */
+  athena: AthenaClient;
+  /** lambda_invoke tasks (unused in local mode, which has no Lambda). */
+  lambda: LambdaClient;
 }
 
 /**
@@ -57,6 +63,8 @@ export function createAwsClients(
     secrets: new SecretsManagerClient(common('secrets')),
     logs: new CloudWatchLogsClient(common('logs')),
     sns: new SNSClient(common('sns')),
+    athena: new AthenaClient(common('athena')),
+    lambda: new LambdaClient(common('lambda')),
   };
   if (options.counter)
     for (const client of Object.values(clients)) attachRequestCounter(client, options.counter);

@@ -1,6 +1,8 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AthenaQueryEngine } from '../adapters/aws/athena/query-engine';
 import { DynamoRunStore } from '../adapters/aws/dynamo/run-store';
 import { DynamoXComStore } from '../adapters/aws/dynamo/xcom-store';
+import { LambdaFunctionInvoker } from '../adapters/aws/lambda/function-invoker';
 import { CloudWatchLogSink } from '../adapters/aws/logs/cloudwatch-log-sink';
 import { EmfMetrics } from '../adapters/aws/metrics/emf-metrics';
 import { AwsNotificationSender } from '../adapters/aws/notifications/notification-sender';
@@ -12,6 +14,7 @@ import { SecretsManagerProvider } from '../adapters/aws/secrets/secret-provider'
 import { SqsTaskQueue } from '../adapters/aws/sqs/task-queue';
 import { NunjucksTemplateEngine } from '../adapters/shared/nunjucks-engine';
 import { createDagRunTrigger } from '../app/dag-run-trigger';
+import { createRunLookup } from '../app/run-lookup';
 import type { WorkerDeps } from '../app/run-task-message';
 import type { TickDeps } from '../app/scheduler-tick';
 import { DEFAULT_PLAN_LIMITS, type PlanLimits } from '../core/planner/commands';
@@ -56,6 +59,10 @@ export interface PortOverrides {
   kick?: () => Promise<void>;
   /** Create buckets the S3 operators address when missing (emulators only). Default false. */
   createMissingBuckets?: boolean;
+  /** Whether athena_query tasks can reach Athena. Default true; local mode has no Athena, so false. */
+  athena?: boolean;
+  /** Whether lambda_invoke tasks can reach Lambda. Default true; local mode has no Lambda, so false. */
+  lambda?: boolean;
 }
 
 /** Every port on AWS services: the composition root of the scheduler, worker and API Lambdas. */
@@ -118,6 +125,9 @@ export function createAwsDeps(
         clock,
         ...(overrides.kick && { kick: overrides.kick }),
       }),
+      runLookup: createRunLookup(store),
+      ...(overrides.athena !== false && { queryEngine: new AthenaQueryEngine({ client: clients.athena }) }),
+      ...(overrides.lambda !== false && { functions: new LambdaFunctionInvoker(clients.lambda) }),
     }),
     heartbeatSeconds: config.heartbeatSeconds,
     secrets,

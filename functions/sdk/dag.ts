@@ -139,6 +139,7 @@ function taskSpec(task: PendingTask, defaults: TaskDefaults, dagId: string): Tas
   };
   const maxRetryDelaySeconds = seconds('maxRetryDelay', o.maxRetryDelay);
   const executionTimeoutSeconds = seconds('executionTimeout', o.executionTimeout);
+  const slaSeconds = seconds('sla', o.sla);
   return {
     taskId: task.taskId,
     ...(task.group !== undefined && { group: task.group }),
@@ -161,6 +162,7 @@ function taskSpec(task: PendingTask, defaults: TaskDefaults, dagId: string): Tas
     owner: o.owner ?? TASK_DEFAULTS.owner,
     ...(task.options.doc !== undefined && { doc: task.options.doc }),
     ...taskCallbacks(o),
+    ...(slaSeconds !== undefined && { slaSeconds }),
   };
 }
 
@@ -177,9 +179,14 @@ function taskCallbacks(o: TaskDefaults): { callbacks?: TaskCallbacks } {
 function dagCallbacks(o: {
   onSuccess?: NotifierSpec | NotifierSpec[];
   onFailure?: NotifierSpec | NotifierSpec[];
+  onSlaMiss?: NotifierSpec | NotifierSpec[];
 }): {
   callbacks?: DagCallbacks;
 } {
-  const callbacks = { onSuccess: list(o.onSuccess), onFailure: list(o.onFailure) };
-  return callbacks.onSuccess.length + callbacks.onFailure.length > 0 ? { callbacks } : {};
+  const callbacks = {
+    onSuccess: list(o.onSuccess),
+    onFailure: list(o.onFailure),
+    onSlaMiss: list(o.onSlaMiss),
+  };
+  return Object.values(callbacks).some((l) => l.length > 0) ? { callbacks } : {};
 }

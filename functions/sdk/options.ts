@@ -38,6 +38,12 @@ export interface TaskOptions {
   onFailure?: NotifierSpec | NotifierSpec[];
   /** Notifiers when an attempt fails and will be retried. */
   onRetry?: NotifierSpec | NotifierSpec[];
+  /**
+   * The task should have succeeded this long after its scheduled run's data interval ends
+   * (Airflow's `sla`); a miss is recorded once, counted (metric `SlaMisses`) and sent to the
+   * DAG's `onSlaMiss` notifiers. Manual runs have no SLA, as in Airflow.
+   */
+  sla?: DurationInput;
 }
 
 /** Options every task of a DAG inherits (Airflow's `default_args`). */
@@ -95,6 +101,8 @@ export interface DagOptions {
   onSuccess?: NotifierSpec | NotifierSpec[];
   /** Notifiers when a run fails. */
   onFailure?: NotifierSpec | NotifierSpec[];
+  /** Notifiers when a task misses its `sla` (Airflow's `sla_miss_callback`), once per task instance. */
+  onSlaMiss?: NotifierSpec | NotifierSpec[];
 }
 
 /** Updraft's task defaults (Airflow's where one exists). */

@@ -88,17 +88,32 @@ export function sensor<A extends unknown[]>(
   options: SensorOptions,
   poke: TaskFunction<A, PokeResult>,
 ): TaskFactory<A, unknown> {
-  const { mode = 'reschedule', pokeIntervalSeconds = 60, timeoutSeconds = 7 * 86_400, ...rest } = options;
-  const spec: SensorSpec = {
+  const { sensor: spec, taskOptions } = splitSensorOptions(options);
+  return makeFactory({ kind: 'sensor', sensor: spec }, taskOptions, poke);
+}
+
+/** Separates the sensor options (with Airflow's defaults) from the task options. */
+export function splitSensorOptions<O extends SensorOptions>(
+  options: O,
+): { sensor: SensorSpec; taskOptions: Omit<O, keyof Omit<SensorOptions, keyof TaskOptions>> } {
+  const {
+    mode = 'reschedule',
+    pokeIntervalSeconds = 60,
+    timeoutSeconds = 7 * 86_400,
+    exponentialBackoff = false,
+    maxWaitSeconds,
+    softFail = false,
+    ...taskOptions
+  } = options;
+  const sensor: SensorSpec = {
     mode,
     pokeIntervalSeconds,
     timeoutSeconds,
-    exponentialBackoff: rest.exponentialBackoff ?? false,
-    ...(rest.maxWaitSeconds !== undefined && { maxWaitSeconds: rest.maxWaitSeconds }),
-    softFail: rest.softFail ?? false,
+    exponentialBackoff,
+    ...(maxWaitSeconds !== undefined && { maxWaitSeconds }),
+    softFail,
   };
-  const { exponentialBackoff: _e, maxWaitSeconds: _m, softFail: _s, ...taskOptions } = rest;
-  return makeFactory({ kind: 'sensor', sensor: spec }, taskOptions, poke);
+  return { sensor, taskOptions };
 }
 
 function normalize(options: TaskOptions | string): TaskOptions {

@@ -1,7 +1,7 @@
 import type { RequestCounter } from '../../functions/adapters/aws/request-counter';
 import { type AwsClients, createAwsClients } from '../../functions/runtime/aws-clients';
 
-/** A closed loopback port: services no emulator serves (Secrets Manager, CloudWatch Logs) must never be reached. */
+/** A closed loopback port: services no emulator serves (Secrets Manager, CloudWatch Logs, Athena) must never be reached. */
 const UNSERVED = 'http://127.0.0.1:9';
 
 /** The runtime's clients pointed at the emulators (dummy credentials; never an AWS endpoint). */
@@ -22,6 +22,9 @@ export function emulatedClients(
         sns: endpoints.fauxqs,
         secrets: UNSERVED,
         logs: UNSERVED,
+        // No Athena emulator exists: local mode turns athena_query off, and this keeps AWS unreachable.
+        athena: UNSERVED,
+        lambda: UNSERVED,
       },
       ...(counter && { counter }),
     },

@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -8,6 +8,8 @@ import path from 'node:path';
  */
 export async function lockHome(home: string): Promise<() => Promise<void>> {
   const file = path.join(home, 'dev.pid');
+  // A fresh `--home` (or UPDRAFT_HOME) folder is created, as the stack would create it anyway.
+  await mkdir(home, { recursive: true });
   try {
     await writeFile(file, String(process.pid), { flag: 'wx' });
   } catch (error) {

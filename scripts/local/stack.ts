@@ -99,7 +99,13 @@ export async function startLocalStack(options: LocalStackOptions) {
     : { secrets: new EnvSecretProvider() };
   // The emulator forgets buckets on restart and has no console: the S3 operators create them on use.
   // A task that triggers a DAG run kicks the in-process tick (declared below; called only later).
-  const local = { ...overrides, createMissingBuckets: true, kick: () => tick() };
+  const local = {
+    ...overrides,
+    createMissingBuckets: true,
+    athena: false,
+    lambda: false,
+    kick: () => tick(),
+  };
   const deps = decorate(createAwsDeps(config, clients, systemClock, local), options.decorateStore);
   // The process that owned queued and running attempts is gone (this is a fresh start).
   const orphans = home ? await resetOrphans({ store: deps.store, clock: systemClock }) : 0;

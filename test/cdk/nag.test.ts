@@ -28,6 +28,12 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       updraft: { jwt: { issuer: 'https://issuer.example', audience: ['a'] }, alarmEmail: 'ops@example.com' },
     }),
     'container tasks (public task VPC)': synthStack({ updraft: { containerTasks: true } }),
+    'Athena workgroup + result bucket + invokable functions': synthStack({
+      updraft: {
+        athena: { workgroups: ['ranking'], resultBucketArns: ['arn:aws:s3:::movie-rankings'] },
+        invokableFunctions: ['score-*', 'arn:aws:lambda:eu-west-1:123456789012:function:etl-*'],
+      },
+    }),
     'created VPC + container tasks + DAG upload': synthStack({
       updraft: { createVpc: true, containerTasks: true, dagsPath: 'dags', workerMemoryClasses: [2048] },
     }),

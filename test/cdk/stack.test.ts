@@ -344,6 +344,60 @@ describe('least privilege', () => {
     ]);
   });
 
+  it('grants Athena only with the athena prop: its workgroups, Glue reads and the result buckets', () => {
+    expect(
+      actionsOf(statementsOfRole(template, roles.worker)).filter((a) => /^(athena|glue):/.test(a)),
+    ).toEqual([]);
+    const results = 'arn:aws:s3:::movie-rankings';
+    const custom = synthStack({
+      updraft: { athena: { workgroups: ['ranking'], resultBucketArns: [results] } },
+    });
+    const worker = statementsOfRole(custom.template, roles.worker);
+    const athena = worker.find((s) => [s.Action].flat().includes('athena:StartQueryExecution'));
+    expect([athena?.Action].flat().sort()).toEqual([
+      'athena:GetQueryExecution',
+      'athena:StartQueryExecution',
+      'athena:StopQueryExecution',
+    ]);
+    expect(JSON.stringify(athena?.Resource)).toMatch(/:athena:.*:workgroup\/ranking"/);
+    const glue = worker.find((s) => [s.Action].flat().includes('glue:GetTable'));
+    expect(JSON.stringify(glue?.Resource)).toMatch(/:table\/\*\/\*"/);
+    expect([glue?.Action].flat().filter((a) => !/^glue:(Get|BatchGet)/.test(a))).toEqual([]);
+    const objects = worker.find(
+      (s) =>
+        [s.Action].flat().includes('s3:PutObject') && JSON.stringify(s.Resource).includes('movie-rankings'),
+    );
+    expect(objects?.Resource).toBe(`${results}/*`);
+    expect(
+      actionsOf(statementsOfRole(custom.template, roles.scheduler)).filter((a) => a.startsWith('athena:')),
+    ).toEqual([]);
+    expect(() => synthStack({ updraft: { athena: { workgroups: ['my wg'] } } })).toThrow(
+      'Updraft: athena.workgroups has an invalid name "my wg"',
+    );
+  });
+
+  it('lets workers invoke only the listed functions (lambdaInvoke), none by default', () => {
+    for (const role of [roles.scheduler, roles.worker, roles.api])
+      expect(
+        actionsOf(statementsOfRole(template, role)).filter((a) => a === 'lambda:InvokeFunction').length,
+      ).toBe(
+        role === roles.api ? 1 : 0, // the api's is the scheduler kick
+      );
+    const custom = synthStack({
+      updraft: {
+        invokableFunctions: ['score-model', 'arn:aws:lambda:eu-west-1:123456789012:function:etl-*'],
+      },
+    }).template;
+    const invoke = statementsOfRole(custom, roles.worker4096).find(
+      (s) => s.Action === 'lambda:InvokeFunction',
+    );
+    expect(JSON.stringify(invoke?.Resource)).toMatch(/:function:score-model"/);
+    expect(invoke?.Resource).toContainEqual('arn:aws:lambda:eu-west-1:123456789012:function:etl-*');
+    expect(() => synthStack({ updraft: { invokableFunctions: ['not a name'] } })).toThrow(
+      'invokableFunctions entry "not a name" is not a function name or ARN',
+    );
+  });
+
   it('scopes the kick to the scheduler and secrets to updraft/*', () => {
     const invoke = statementsOfRole(template, roles.api).find((s) => s.Action === 'lambda:InvokeFunction');
     expect(invoke?.Resource).toEqual({ 'Fn::GetAtt': [fn(scheduler), 'Arn'] });
@@ -428,6 +482,17 @@ describe('monitoring and outputs', () => {
     });
   });
 
+  it('alarms on SLA misses (SlaMisses, no dimensions)', () => {
+    expect(alarm('OrchestratorMonitoringSlaMisses')).toMatchObject({
+      Namespace: 'Updraft/Updraft',
+      MetricName: 'SlaMisses',
+      Statistic: 'Sum',
+      Threshold: 1,
+      AlarmActions: [{ Ref: topic }],
+    });
+    expect(alarm('OrchestratorMonitoringSlaMisses').Dimensions).toBeUndefined();
+  });
+
   it('charts runs, task outcomes, dispatch latency, queues, DLQ, scheduler, workers and API', () => {
     const widgets = dashboardWidgets(template);
     const metricsOf = (title: string) => {
@@ -445,9 +510,10 @@ describe('monitoring and outputs', () => {
         'Sum',
       ]),
     );
-    expect(metricsOf('Dispatch latency').map((m) => [m[0], m[1], m[2].stat])).toEqual(
-      ['p50', 'p90', 'Maximum'].map((stat) => ['Updraft/Updraft', 'DispatchLatency', stat]),
-    );
+    expect(metricsOf('Dispatch latency').map((m) => [m[0], m[1], m[2].stat])).toEqual([
+      ...['p50', 'p90', 'Maximum'].map((stat) => ['Updraft/Updraft', 'DispatchLatency', stat]),
+      ['Updraft/Updraft', 'SlaMisses', 'Sum'],
+    ]);
     const depth = metricsOf('Task queues').filter((m) => m[1] === 'ApproximateNumberOfMessagesVisible');
     expect(depth.map((m) => m.at(-1).label)).toEqual(['1024 MiB', '4096 MiB', '10240 MiB']);
     expect(metricsOf('Dead-letter queue').map((m) => m[1])).toEqual(['ApproximateNumberOfMessagesVisible']);

@@ -106,6 +106,20 @@ export function logSinkContract(
       expect((await sink.read(logKey(), 1)).content).toBe('[2024-05-01T00:00:00.000Z] INFO - kept\n');
     });
 
+    it('continues the log when an attempt is reopened (each reschedule poke of one try)', async () => {
+      const sink = await make();
+      for (const poke of [1, 2, 3]) {
+        const log = await sink.open(logKey(), 1);
+        log.write('info', `poke ${poke}`);
+        await log.close();
+      }
+      expect((await sink.read(logKey(), 1)).content.match(/poke \d/g)).toEqual([
+        'poke 1',
+        'poke 2',
+        'poke 3',
+      ]);
+    });
+
     it('keeps attempts and map indexes apart', async () => {
       const sink = await make();
       const keys = [logKey(), logKey({ mapIndex: 0 }), logKey({ mapIndex: 2 })];

@@ -63,6 +63,18 @@ export function objectStorageContract(name: string, setup: () => Promise<ObjectS
       expect(await storage.list(buckets[0], '')).toEqual(['b']);
     });
 
+    it('tells whether an object exists, by exact key only', async () => {
+      const { storage, buckets } = await setup();
+      const at = { bucket: buckets[0], key: 'in/day=1/data file+1.csv' };
+      expect(await storage.exists(at)).toBe(false);
+      await storage.put(at, 'x', 'text/csv');
+      expect(await storage.exists(at)).toBe(true);
+      expect(await storage.exists({ bucket: buckets[0], key: 'in/day=1' })).toBe(false);
+      expect(await storage.exists({ bucket: buckets[1], key: at.key })).toBe(false);
+      await storage.delete(buckets[0], [at.key]);
+      expect(await storage.exists(at)).toBe(false);
+    });
+
     it('reports a missing bucket as BucketNotFoundError naming it, for every operation', async () => {
       const { storage, buckets, missingBucket } = await setup();
       const at = { bucket: missingBucket, key: 'k' };
@@ -71,6 +83,7 @@ export function objectStorageContract(name: string, setup: () => Promise<ObjectS
         () => storage.list(missingBucket, ''),
         () => storage.delete(missingBucket, ['k']),
         () => storage.copy(at, { bucket: buckets[0], key: 'k' }),
+        () => storage.exists(at),
       ];
       for (const attempt of attempts) {
         const error = await attempt().catch((e: unknown) => e);

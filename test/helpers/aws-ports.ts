@@ -1,4 +1,6 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
@@ -51,6 +53,8 @@ export async function awsPorts(
     secrets: new SecretsManagerClient(unused),
     logs: new CloudWatchLogsClient(unused),
     sns: fauxqsSnsClient(),
+    athena: new AthenaClient(unused),
+    lambda: new LambdaClient(unused),
   };
   for (const client of Object.values(clients)) attachRequestCounter(client, counter);
   const config = readConfig({

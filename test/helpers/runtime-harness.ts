@@ -8,6 +8,7 @@ import { MemoryTaskQueue } from '../../functions/adapters/memory/task-queue';
 import { MemoryXComStore } from '../../functions/adapters/memory/xcom-store';
 import { NunjucksTemplateEngine } from '../../functions/adapters/shared/nunjucks-engine';
 import { createDagRunTrigger } from '../../functions/app/dag-run-trigger';
+import { createRunLookup } from '../../functions/app/run-lookup';
 import type { WorkerDeps } from '../../functions/app/run-task-message';
 import type { TickDeps } from '../../functions/app/scheduler-tick';
 import { DEFAULT_PLAN_LIMITS, type PlanLimits } from '../../functions/core/planner/commands';
@@ -122,6 +123,7 @@ export function createHarness(
     // trigger_dag_run creates runs in the same ports, as the AWS worker does (no kick: tests tick).
     runOperator: createOperatorRunner({
       dagRuns: createDagRunTrigger({ store: ports.store, bundles: ports.bundles, clock }),
+      runLookup: createRunLookup(ports.store),
       ...options.services,
     }),
   };

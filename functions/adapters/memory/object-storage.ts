@@ -43,6 +43,10 @@ export class MemoryObjectStorage implements ObjectStorage {
     return [...this.bucket(bucket).keys()].filter((key) => key.startsWith(prefix)).sort();
   }
 
+  async exists(location: ObjectLocation): Promise<boolean> {
+    return this.bucket(location.bucket).has(location.key);
+  }
+
   async delete(bucket: string, keys: readonly string[]): Promise<number> {
     const objects = this.bucket(bucket);
     for (const key of keys) objects.delete(key);

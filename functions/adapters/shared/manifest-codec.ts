@@ -89,21 +89,20 @@ const inputSpec = z.discriminatedUnion('kind', [
 const runState = z.enum(DagRunState);
 const objectLocation = z.strictObject({ bucket: z.string(), key: z.string() });
 
+const sensorSpec = z.strictObject({
+  mode: z.enum(['poke', 'reschedule']),
+  pokeIntervalSeconds: seconds,
+  timeoutSeconds: seconds,
+  exponentialBackoff: z.boolean(),
+  maxWaitSeconds: seconds.optional(),
+  softFail: z.boolean(),
+});
+
 const operatorSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('function') }),
   z.strictObject({ kind: z.literal('branch') }),
   z.strictObject({ kind: z.literal('short_circuit'), ignoreDownstreamTriggerRules: z.boolean() }),
-  z.strictObject({
-    kind: z.literal('sensor'),
-    sensor: z.strictObject({
-      mode: z.enum(['poke', 'reschedule']),
-      pokeIntervalSeconds: seconds,
-      timeoutSeconds: seconds,
-      exponentialBackoff: z.boolean(),
-      maxWaitSeconds: seconds.optional(),
-      softFail: z.boolean(),
-    }),
-  }),
+  z.strictObject({ kind: z.literal('sensor'), sensor: sensorSpec }),
   z.strictObject({ kind: z.literal('empty') }),
   z.strictObject({
     kind: z.literal('bash'),
@@ -164,6 +163,43 @@ const operatorSpec = z.discriminatedUnion('kind', [
     body: z.string().optional(),
     fromXcom: z.strictObject({ taskId: z.string(), key: z.string() }).optional(),
   }),
+  z.strictObject({
+    kind: z.literal('s3_key_sensor'),
+    bucket: z.string(),
+    keys: z.array(z.string()),
+    match: z.enum(['exact', 'wildcard', 'prefix']),
+    sensor: sensorSpec,
+  }),
+  z.strictObject({
+    kind: z.literal('http_sensor'),
+    method: z.string(),
+    url: z.string(),
+    httpConnId: z.string().optional(),
+    headers: map(z.string()),
+    body: z.string().optional(),
+    expectedStatus: z.array(z.number().int()).optional(),
+    pendingStatus: z.array(z.number().int()),
+    responseContains: z.string().optional(),
+    sensor: sensorSpec,
+  }),
+  z.strictObject({
+    kind: z.literal('external_task_sensor'),
+    externalDagId: z.string(),
+    externalTaskId: z.string().optional(),
+    allowedStates: z.array(z.string()),
+    failedStates: z.array(z.string()),
+    executionDeltaSeconds: z.number(),
+    sensor: sensorSpec,
+  }),
+  z.strictObject({
+    kind: z.literal('athena_query'),
+    query: z.string(),
+    database: z.string(),
+    catalog: z.string().optional(),
+    workgroup: z.string().optional(),
+    outputLocation: z.string().optional(),
+    sensor: sensorSpec,
+  }),
 ]);
 
 const notifierSpec = z.discriminatedUnion('kind', [
@@ -205,6 +241,7 @@ const taskSpec = z.strictObject({
   owner: z.string(),
   doc: z.string().optional(),
   callbacks: z.strictObject({ onSuccess: notifiers, onFailure: notifiers, onRetry: notifiers }).optional(),
+  slaSeconds: seconds.optional(),
 });
 
 const scheduleSpec = z.discriminatedUnion('kind', [
@@ -231,7 +268,7 @@ const dagSpec = z.strictObject({
   dagrunTimeoutSeconds: seconds.optional(),
   isPausedUponCreation: z.boolean(),
   params: map(paramSpec),
-  callbacks: z.strictObject({ onSuccess: notifiers, onFailure: notifiers }).optional(),
+  callbacks: z.strictObject({ onSuccess: notifiers, onFailure: notifiers, onSlaMiss: notifiers }).optional(),
   tasks: z.array(taskSpec),
   fileloc: z.string(),
   module: z.string(),

@@ -36,6 +36,15 @@ export type Command =
   | { kind: 'skip_task'; key: TaskInstanceKey; from: TaskState; reason: string }
   | { kind: 'mark_upstream_failed'; key: TaskInstanceKey; from: TaskState; reason: string }
   | {
+      /** The instance has not succeeded by its SLA deadline: recorded once, alerted once. */
+      kind: 'record_sla_miss';
+      key: TaskInstanceKey;
+      from: TaskState;
+      tryNumber: number;
+      deadline: string;
+      reason: string;
+    }
+  | {
       kind: 'fail_task';
       key: TaskInstanceKey;
       from: TaskState;

@@ -9,6 +9,7 @@ import type { DataInterval } from '../timetables/types';
 import { allocate, type Budget, type Candidate } from './allocate';
 import type { Command, Note, PlanLimits } from './commands';
 import { planRun } from './plan-run';
+import { slaMisses } from './sla';
 
 /** A run with its task instances. */
 export interface RunWithInstances {
@@ -99,7 +100,7 @@ export function planTick(input: TickInput): TickPlan {
         now: input.now,
         limits: input.limits,
       });
-      commands.push(...plan.commands);
+      commands.push(...plan.commands, ...slaMisses(spec, run, entry.instances, input.now));
       notes.push(...plan.notes);
       candidates.push(...plan.ready.map((r) => ({ ...r, logicalDate: run.logicalDate })));
     }

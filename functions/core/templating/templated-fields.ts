@@ -104,6 +104,42 @@ export function renderOperator(operator: OperatorSpec, render: RenderField): Ope
         key: render('key', operator.key),
         ...(operator.body !== undefined && { body: render('body', operator.body) }),
       };
+    case 's3_key_sensor':
+      return {
+        ...operator,
+        bucket: render('bucket', operator.bucket),
+        keys: renderList('keys', operator.keys, render),
+      };
+    case 'http_sensor':
+      return {
+        ...operator,
+        url: render('url', operator.url),
+        headers: renderRecord('headers', operator.headers, render),
+        ...(operator.body !== undefined && { body: render('body', operator.body) }),
+        ...(operator.responseContains !== undefined && {
+          responseContains: render('responseContains', operator.responseContains),
+        }),
+      };
+    case 'external_task_sensor':
+      return {
+        ...operator,
+        externalDagId: render('externalDagId', operator.externalDagId),
+        ...(operator.externalTaskId !== undefined && {
+          externalTaskId: render('externalTaskId', operator.externalTaskId),
+        }),
+      };
+    case 'athena_query':
+      // Airflow's AthenaOperator templates query, database, catalog, workgroup and output_location.
+      return {
+        ...operator,
+        query: render('query', operator.query),
+        database: render('database', operator.database),
+        ...(operator.catalog !== undefined && { catalog: render('catalog', operator.catalog) }),
+        ...(operator.workgroup !== undefined && { workgroup: render('workgroup', operator.workgroup) }),
+        ...(operator.outputLocation !== undefined && {
+          outputLocation: render('outputLocation', operator.outputLocation),
+        }),
+      };
     default:
       return assertNever(operator, 'operator');
   }

@@ -3,7 +3,7 @@ import { DagRunState } from '../states';
 import type { Problem } from './problem';
 
 /** A problem of one task field; validate-dag adds the file, DAG and task. */
-type FieldProblem = Omit<Problem, 'file' | 'dagId' | 'taskId'>;
+export type FieldProblem = Omit<Problem, 'file' | 'dagId' | 'taskId'>;
 
 /** Airflow's KEY_REGEX for DAG and task ids (dots separate task-group prefixes). */
 export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,250}$/;
@@ -16,8 +16,9 @@ const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const RUN_STATES: readonly string[] = Object.values(DagRunState);
 
 /** Templated values (`{{ ds }}`) are only known at run time; their shape is checked then. */
-const templated = (value: string) => value.includes('{{');
-const quote = (value: unknown) => JSON.stringify(value);
+export const templated = (value: string) => value.includes('{{');
+/** A value as it appears in messages. */
+export const quote = (value: unknown) => JSON.stringify(value);
 
 /** Problems in the fields of a declarative operator (http, trigger_dag_run, S3). */
 export function checkOperatorFields(task: TaskSpec): FieldProblem[] {
@@ -43,7 +44,10 @@ export function checkOperatorFields(task: TaskSpec): FieldProblem[] {
   }
 }
 
-function checkHttp(op: Extract<OperatorSpec, { kind: 'http' }>): FieldProblem[] {
+/** Problems of the request fields shared by the http operator and sensor. */
+export function checkHttp(
+  op: Pick<Extract<OperatorSpec, { kind: 'http' }>, 'method' | 'url' | 'httpConnId' | 'expectedStatus'>,
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (!HTTP_METHODS.includes(op.method.toUpperCase()))
     problems.push({
@@ -154,7 +158,8 @@ function checkObject(prefix: string, bucket: string, key: string): FieldProblem[
   return problems;
 }
 
-function checkBucket(field: string, bucket: string): FieldProblem[] {
+/** A bucket name S3 would refuse (templated names are checked when they run). */
+export function checkBucket(field: string, bucket: string): FieldProblem[] {
   if (templated(bucket) || BUCKET_PATTERN.test(bucket)) return [];
   return [
     {

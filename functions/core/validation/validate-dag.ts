@@ -6,6 +6,7 @@ import { checkNotifiers } from './notifier-fields';
 import { checkOperatorFields, ID_FIX, ID_PATTERN } from './operator-fields';
 import { checkParamSpec } from './params';
 import type { Problem } from './problem';
+import { checkSensorFields } from './sensor-fields';
 
 /** Lambda's hard limits: a task beyond them must run on ECS. */
 const LAMBDA_MAX_SECONDS = 900;
@@ -116,6 +117,7 @@ function validateTasks(tasks: readonly TaskSpec[]): Omit<Problem, 'file' | 'dagI
     }
     for (const message of checkTaskFields(task)) at(message);
     for (const message of checkOperatorFields(task)) at(message);
+    for (const message of checkSensorFields(task)) at(message);
   }
   for (const task of tasks) {
     for (const up of task.upstream) {

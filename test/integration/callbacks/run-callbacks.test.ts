@@ -65,3 +65,34 @@ describe('DAG callbacks and planner-ended attempts, through the scheduler and wo
     });
   });
 });
+
+describe('SLA misses through the scheduler tick', () => {
+  it('records a miss once, counts it, and sends the DAG onSlaMiss notifier once', async () => {
+    received.length = 0;
+    const ports = memoryPorts();
+    const harness = createHarness(ports, {
+      notifications: new AwsNotificationSender(),
+      secrets: new EnvSecretProvider({ UPDRAFT_VAR_HOOK_BASE: base }),
+    });
+    await publishDags(ports.bundles, 'test/fixtures/dags/sla');
+    await harness.tick(); // the latest daily run is created and its task queued, never run here
+    const [run] = await ports.store.listActiveRuns();
+    const key = { dagId: 'sla_report', runId: run!.runId, taskId: 'report', mapIndex: -1 };
+    expect((await ports.store.getTaskInstance(key))?.slaMissedAt).toBeUndefined();
+
+    harness.clock.advance(26 * 3600);
+    await harness.tick();
+    await harness.tick();
+    expect(await ports.store.getTaskInstance(key)).toMatchObject({
+      state: 'queued',
+      slaMissedAt: expect.any(String),
+    });
+    expect(harness.metrics.named('SlaMisses').map((e) => e.key.runId)).toEqual([run!.runId]);
+    expect(harness.callbackErrors).toEqual([]);
+    expect(received.map((r) => r.path)).toEqual(['/sla/report']);
+    expect(received[0]!.body).toMatchObject({ event: 'sla_miss', dag_id: 'sla_report', task_id: 'report' });
+    expect(String(received[0]!.body.reason)).toMatch(
+      /^sla missed: not done 90000s after the data interval end/,
+    );
+  });
+});

@@ -1,59 +1,11 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import launchImages from '../../../dags/fixtures/launch-images.json';
-import { runCli } from '../cli/run-cli';
+import { dagsTest, exists, readJson, statesOf, useExamplesDir } from './dags-test-harness';
 
-// The book's pipelines in dags/, each run end to end by the real CLI (`updraft dags test`: the real
-// bundler, planner and task code), then checked by their task states, logs and the files they wrote.
-
-interface TestJson {
-  dag_id: string;
-  dag_run_id: string;
-  state: string;
-  task_instances: { task_id: string; map_index: number; state: string; try_number: number }[];
-}
-
-interface Example {
-  json: TestJson;
-  /** Task log lines (`[task #try] message`): with `--json` they go to stderr. */
-  logs: string;
-  /** The run's working directory. */
-  dir: string;
-}
-
-let examplesDir = '';
-const previousEnv = process.env.UPDRAFT_EXAMPLES_DIR;
-
-beforeAll(async () => {
-  examplesDir = await mkdtemp(path.join(tmpdir(), 'updraft-book-examples-'));
-  // runCli passes process.env on to the CLI: the DAGs write under this folder, not the shared tmp one.
-  process.env.UPDRAFT_EXAMPLES_DIR = examplesDir;
-});
-
-afterAll(async () => {
-  if (previousEnv === undefined) delete process.env.UPDRAFT_EXAMPLES_DIR;
-  else process.env.UPDRAFT_EXAMPLES_DIR = previousEnv;
-  await rm(examplesDir, { recursive: true, force: true });
-});
-
-async function dagsTest(dagId: string, ...extra: string[]): Promise<Example> {
-  const run = await runCli(['dags', 'test', dagId, ...extra, '--json']);
-  expect(run.code, run.stderr).toBe(0);
-  const json = JSON.parse(run.stdout) as TestJson;
-  expect(json.dag_id).toBe(dagId);
-  expect(json.state).toBe('success');
-  return { json, logs: run.stderr, dir: path.join(examplesDir, dagId, json.dag_run_id) };
-}
-
-const statesOf = (json: TestJson) => Object.fromEntries(json.task_instances.map((t) => [t.task_id, t.state]));
-const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
-const exists = (file: string) =>
-  readFile(file).then(
-    () => true,
-    () => false,
-  );
+// Chapters 2, 3 and 5 (see dags-test-harness.ts for how the examples are run).
+const examplesDir = useExamplesDir();
 
 describe('rocket_launches (chapter 2)', () => {
   it('downloads the launches over HTTP, saves each distinct picture once and reports the count', async () => {
@@ -121,7 +73,7 @@ describe('user_events (chapter 3)', () => {
     users: { user: string; count: number }[];
   }
   const partition = (kind: 'events' | 'stats', ds: string) =>
-    path.join(examplesDir, 'user_events', kind, `${ds}.json`);
+    path.join(examplesDir(), 'user_events', kind, `${ds}.json`);
 
   it('loads each interval into its own ds partition and counts events per user', async () => {
     const jan3 = await dagsTest('user_events', '--logical-date', '2024-01-03T00:00:00Z');
@@ -163,7 +115,7 @@ describe('user_events (chapter 3)', () => {
     // The next interval adds a partition next to the first one (incremental), with other events.
     const jan4 = await dagsTest('user_events', '--logical-date', '2024-01-04T00:00:00Z');
     expect(statesOf(jan4.json)).toEqual({ fetch_events: 'success', calculate_stats: 'success' });
-    expect((await readdir(path.join(examplesDir, 'user_events', 'events'))).sort()).toEqual([
+    expect((await readdir(path.join(examplesDir(), 'user_events', 'events'))).sort()).toEqual([
       '2024-01-03.json',
       '2024-01-04.json',
     ]);

@@ -84,11 +84,13 @@ const instanceSchema = z.object({
   nextRetryAt: iso.optional(),
   pokeCount: z.number().int().nonnegative().optional(),
   firstPokeAt: iso.nullable().optional(),
+  externalJob: z.object({ tryNumber: z.number().int().nonnegative(), id: z.string() }).nullable().optional(),
   reason: z.string().optional(),
   followTaskIds: z.array(z.string()).optional(),
   shortCircuited: z.boolean().optional(),
   xcomLength: z.number().int().nonnegative().nullable().optional(),
   renderedFields: z.record(z.string(), z.string()).optional(),
+  slaMissedAt: iso.optional(),
 });
 
 const dagStateSchema = z

@@ -77,6 +77,13 @@ export class EmfMetrics implements Metrics {
           ...event.key,
           tryNumber: event.tryNumber,
         };
+      case 'SlaMisses':
+        return {
+          _aws: metric(event.name, 'Count', []),
+          SlaMisses: 1,
+          ...event.key,
+          deadline: event.deadline,
+        };
       case 'DispatchLatency':
         return {
           _aws: metric(event.name, 'Milliseconds', []),

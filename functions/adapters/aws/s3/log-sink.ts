@@ -33,8 +33,14 @@ export class S3LogSink implements LogSink, LogReader {
     return this.prefix + taskLogPath(key, tryNumber);
   }
 
+  /**
+   * A reopened attempt continues its log: a reschedule-mode sensor pokes in several short
+   * attempts of one try, and Airflow keeps all their lines in that try's log. Costs one GET
+   * (a 404 for a fresh attempt).
+   */
   async open(key: TaskInstanceKey, tryNumber: number): Promise<TaskLog> {
-    return new S3TaskLog(this.options, this.keyOf(key, tryNumber));
+    const earlier = await this.read(key, tryNumber);
+    return new S3TaskLog(this.options, this.keyOf(key, tryNumber), earlier.content);
   }
 
   /** Bytes from `offset` to the end (a Range GET); `nextOffset` is where the next read continues. */
@@ -76,7 +82,11 @@ class S3TaskLog implements TaskLog {
   constructor(
     private readonly options: S3LogSinkOptions,
     private readonly objectKey: string,
+    /** What the object holds already (an earlier poke of the same try). */
+    earlier = '',
   ) {
+    this.text = earlier;
+    this.uploaded = earlier.length;
     this.interval = options.flushIntervalMs ?? 3000;
     this.clock = options.clock ?? (() => new Date().toISOString());
   }

@@ -2,13 +2,15 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectsCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ObjectLocation } from '../../../core/model';
 import { BucketNotFoundError, ObjectNotFoundError, type ObjectStorage } from '../../../ports/object-storage';
-import { isNoSuchBucket, isNoSuchKey } from './s3-errors';
+import { isNoSuchBucket, isNoSuchKey, isNotFound } from './s3-errors';
 
 /** DeleteObjects takes at most this many keys per request. */
 const DELETE_BATCH = 1000;
@@ -73,6 +75,25 @@ export class S3ObjectStorage implements ObjectStorage {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return keys.sort();
+  }
+
+  async exists(location: ObjectLocation): Promise<boolean> {
+    try {
+      await this.options.client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
+      return true;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    // HEAD answers a bare 404 for a missing key and a missing bucket alike; only the bucket is an error.
+    try {
+      await this.options.client.send(new HeadBucketCommand({ Bucket: location.bucket }));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      if (!this.options.createMissingBuckets)
+        throw new BucketNotFoundError(location.bucket, { cause: error });
+      await this.createBucket(location.bucket);
+    }
+    return false;
   }
 
   async delete(bucket: string, keys: readonly string[]): Promise<number> {

@@ -23,6 +23,11 @@ export function isNoSuchBucket(error: unknown): boolean {
   return named(error) === 'NoSuchBucket';
 }
 
+/** A HEAD request on a missing key or bucket: HEAD responses have no body, so only `NotFound`/404 tells. */
+export function isNotFound(error: unknown): boolean {
+  return named(error) === 'NotFound' || isNoSuchBucket(error) || status(error) === 404;
+}
+
 /** A conditional GET (`IfNoneMatch`) whose object did not change: HTTP 304. */
 export function isNotModified(error: unknown): boolean {
   return named(error) === 'NotModified' || status(error) === 304;

@@ -118,6 +118,8 @@ export function summarize(commands: readonly Command[]): string[] {
         return `skip ${name(c.key)}`;
       case 'mark_upstream_failed':
         return `upstream_failed ${name(c.key)}`;
+      case 'record_sla_miss':
+        return `sla_miss ${name(c.key)}`;
       case 'fail_task':
         return `fail ${name(c.key)}→${c.outcome}`;
       default:

@@ -195,6 +195,7 @@ describe('validateDag', () => {
         callbacks: {
           onSuccess: [],
           onFailure: [{ kind: 'sns', topicArn: 'ops-alerts', message: 'm' }],
+          onSlaMiss: [],
         },
         tasks: [
           t('a', [], {
@@ -226,6 +227,7 @@ describe('validateDag', () => {
         callbacks: {
           onSuccess: [{ kind: 'sns', topicArn: '{{ var.value.topic }}', message: 'm' }],
           onFailure: [],
+          onSlaMiss: [],
         },
       }),
       [],

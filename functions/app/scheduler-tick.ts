@@ -11,6 +11,7 @@ import type { TaskQueue } from '../ports/task-queue';
 import { awaitCreatedRunsIndexed } from './await-index';
 import { applyAndDispatch } from './dispatch';
 import { type CallbackDeps, fireAppliedCallbacks } from './fire-callbacks';
+import { recordPoolWaits } from './record-pool-waits';
 
 /** Ports and limits of one scheduler tick. */
 export interface TickDeps {
@@ -90,6 +91,11 @@ export async function schedulerTick(deps: TickDeps): Promise<TickReport> {
     return run && dag ? { dag, run } : undefined;
   });
   await advanceCursors(deps.store, plan.commands, dagStates);
+  await recordPoolWaits(
+    deps.store,
+    plan.notes,
+    (dagId, runId) => active.find((r) => r.run.dagId === dagId && r.run.runId === runId)?.instances ?? [],
+  );
   const indexed = await awaitCreatedRunsIndexed(deps.store, report.applied);
   const counts: TickReport['counts'] = {};
   for (const command of report.applied) counts[command.kind] = (counts[command.kind] ?? 0) + 1;

@@ -101,6 +101,26 @@ describe('pools across runs and DAGs (scheduler and worker handlers over memory 
     expect(waits).toContain(
       `pool_misfits/${result.run.runId}/lost: pool "nowhere" does not exist; create it or use another pool`,
     );
+    // The waits are on the instances too (state unchanged), where `runs show` and the API read them.
+    const load2 = { dagId: 'pool_roots', runId: roots, taskId: 'load_2', mapIndex: -1 };
+    expect(await ports.store.getTaskInstance(load2)).toMatchObject({
+      state: 'none',
+      reason: 'pool full: "warehouse" has 0 of 2 slots free, needs 1',
+    });
+    const lost = { dagId: 'pool_misfits', runId: result.run.runId, taskId: 'lost', mapIndex: -1 };
+    expect((await ports.store.getTaskInstance(lost))?.reason).toBe(
+      'pool "nowhere" does not exist; create it or use another pool',
+    );
+    // An unchanged wait is not written again on the next tick.
+    const writes = ports.store.updateTaskInstance.bind(ports.store);
+    let rewrites = 0;
+    ports.store.updateTaskInstance = async (key, expected, patch) => {
+      if (key.taskId === 'wide') rewrites++;
+      return writes(key, expected, patch);
+    };
+    await harness.tick();
+    expect(rewrites).toBe(0);
+    ports.store.updateTaskInstance = writes;
     await ports.store.putPool({ name: 'nowhere', slots: 1 }, 'create');
     await harness.drain();
     await harness.tick();
@@ -111,7 +131,7 @@ describe('pools across runs and DAGs (scheduler and worker handlers over memory 
         ti.state,
       ]),
     );
-    expect(states).toEqual({ lost: 'success' });
+    expect(states).toEqual({ lost: 'success', wide: 'none' });
   });
 
   it('a shrunk default_pool is a hard cap: the worker leaves its tasks to the tick', async () => {

@@ -104,7 +104,9 @@ export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Prom
   const log = masking.log;
   log.write(
     'info',
-    `starting attempt ${tryNumber} of ${task.retries + 1} of ${key.taskId} (${task.operator.kind})`,
+    `starting attempt ${tryNumber} of ${task.retries + 1} of ${key.taskId} (${task.operator.kind})` +
+      // A reschedule-mode sensor continues its try: say which poke this is.
+      (claimed.pokeCount ? `, poke ${claimed.pokeCount + 1}` : ''),
   );
   const guards = startGuards({
     store: deps.store,

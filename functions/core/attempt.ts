@@ -40,7 +40,11 @@ export function finishAttempt(
   if (!rescheduleSensor(task) || result.kind === 'reschedule') return patch;
   // The timeout of the next try runs from that try's own first poke.
   if (patch.state === TaskState.UpForRetry) return { ...patch, ...POKE_STATE_RESET };
-  return { ...patch, pokeCount: pokesSoFar(ti).count + 1 };
+  const pokeCount = pokesSoFar(ti).count + 1;
+  // Replace the last "condition not met" reason, which would read as if the sensor still waited.
+  if (patch.state === TaskState.Success)
+    return { ...patch, pokeCount, reason: `condition met at poke ${pokeCount}` };
+  return { ...patch, pokeCount };
 }
 
 function attemptPatch(

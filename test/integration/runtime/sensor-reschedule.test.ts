@@ -48,7 +48,12 @@ describe('sensors in reschedule mode hold no worker between pokes', () => {
       clock.advance(1);
     }
     await harness.drain();
-    expect(await sensorTi()).toMatchObject({ state: 'success', tryNumber: 1, pokeCount: 10 });
+    expect(await sensorTi()).toMatchObject({
+      state: 'success',
+      tryNumber: 1,
+      pokeCount: 10,
+      reason: 'condition met at poke 10',
+    });
     expect(pokes()).toBe(10);
     expect(await ports.xcom.pull(key, 'return_value')).toBe(10);
     expect(await ports.xcom.pull({ ...key, taskId: 'after' }, 'return_value')).toBe('met after 10 pokes');
@@ -56,6 +61,11 @@ describe('sensors in reschedule mode hold no worker between pokes', () => {
     // Ten pokes and the downstream task: eleven invocations, all but the first poke woken by the worker.
     expect(harness.invocations.total).toBe(11);
     expect(ports.queue.sent.filter((m) => m.taskId === 'wait')).toHaveLength(10);
+    // One log for the try, every poke in it and numbered (as Airflow keeps reschedule pokes).
+    const starts = ports.logs.text(key, 1).match(/starting attempt 1 of 1 of wait \(sensor\)(, poke \d+)?/g);
+    expect(starts).toHaveLength(10);
+    expect(starts?.at(0)).toBe('starting attempt 1 of 1 of wait (sensor)');
+    expect(starts?.at(-1)).toBe('starting attempt 1 of 1 of wait (sensor), poke 10');
   });
 
   it('runs one poke when the delayed wake-up and the tick both fire for it', async () => {

@@ -100,7 +100,7 @@ export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Prom
       tryNumber,
     });
   // One masker per attempt: secrets the task reads are hidden in its log, reason and XCom view.
-  const masking = startMasking(deps, await deps.logs.open(key, tryNumber));
+  const masking = startMasking(deps, await deps.logs.open(key, tryNumber), tryNumber);
   const log = masking.log;
   log.write(
     'info',

@@ -132,7 +132,7 @@ function encodings(secret: string): string[] {
     new URLSearchParams({ s: secret }).toString().slice(2),
     userinfo(secret),
     json,
-    // `\uXXXX` for every non-ASCII character, as Python's json.dumps writes it.
+    // a `\u` escape (four hex digits) for every non-ASCII character, as Python's json.dumps writes it.
     json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
     // JSON text inside a JSON string (a JSON body logged as a field).
     JSON.stringify(json).slice(1, -1),

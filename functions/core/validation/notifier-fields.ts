@@ -1,7 +1,8 @@
 import type { NotifierSpec } from '../model';
+import { templated } from './operator-fields';
 
 /** A template may compute any value; only literal fields can be checked before a run. */
-const isTemplate = (text: string) => text.includes('{{') || text.includes('{%');
+const isTemplate = (text: string) => templated(text) || text.includes('{%');
 
 const SNS_TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/;
 

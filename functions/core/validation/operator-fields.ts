@@ -20,6 +20,19 @@ export const templated = (value: string) => value.includes('{{');
 /** A value as it appears in messages. */
 export const quote = (value: unknown) => JSON.stringify(value);
 
+/** An id field (DAG, task, connection): templates are left to run time. */
+export function checkId(field: string, value: string | undefined, what: string): FieldProblem[] {
+  if (value === undefined || templated(value) || ID_PATTERN.test(value)) return [];
+  return [{ field, message: `invalid ${what} id ${quote(value)}`, fix: ID_FIX }];
+}
+
+/** A list of HTTP statuses: each 100-599. */
+export function checkStatuses(field: string, statuses: readonly number[] | undefined): FieldProblem[] {
+  return (statuses ?? [])
+    .filter((status) => !Number.isInteger(status) || status < 100 || status > 599)
+    .map((status) => ({ field, message: `${status} is not an HTTP status (100-599)` }));
+}
+
 /** Problems in the fields of a declarative operator (http, trigger_dag_run, S3). */
 export function checkOperatorFields(task: TaskSpec): FieldProblem[] {
   const operator = task.operator;
@@ -67,16 +80,8 @@ export function checkHttp(
       message: `${quote(op.url)} is not an absolute http(s) URL`,
       fix: 'start it with http:// or https://, or set httpConnId to resolve it against a connection',
     });
-  if (op.httpConnId !== undefined && !ID_PATTERN.test(op.httpConnId))
-    problems.push({
-      field: 'httpConnId',
-      message: `invalid connection id ${quote(op.httpConnId)}`,
-      fix: ID_FIX,
-    });
-  for (const status of op.expectedStatus ?? []) {
-    if (!Number.isInteger(status) || status < 100 || status > 599)
-      problems.push({ field: 'expectedStatus', message: `${status} is not an HTTP status (100-599)` });
-  }
+  problems.push(...checkId('httpConnId', op.httpConnId, 'connection'));
+  problems.push(...checkStatuses('expectedStatus', op.expectedStatus));
   if (op.expectedStatus?.length === 0)
     problems.push({
       field: 'expectedStatus',
@@ -88,12 +93,7 @@ export function checkHttp(
 
 function checkTrigger(op: Extract<OperatorSpec, { kind: 'trigger_dag_run' }>): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (!templated(op.triggerDagId) && !ID_PATTERN.test(op.triggerDagId))
-    problems.push({
-      field: 'triggerDagId',
-      message: `invalid DAG id ${quote(op.triggerDagId)}`,
-      fix: ID_FIX,
-    });
+  problems.push(...checkId('triggerDagId', op.triggerDagId, 'DAG'));
   if (op.logicalDate !== undefined && !templated(op.logicalDate) && Number.isNaN(Date.parse(op.logicalDate)))
     problems.push({
       field: 'logicalDate',

@@ -3,9 +3,9 @@ import { DagRunState, TaskState } from '../states';
 import {
   checkBucket,
   checkHttp,
+  checkId,
+  checkStatuses,
   type FieldProblem,
-  ID_FIX,
-  ID_PATTERN,
   quote,
   templated,
 } from './operator-fields';
@@ -53,9 +53,7 @@ function checkKeys(op: Extract<OperatorSpec, { kind: 's3_key_sensor' }>): FieldP
 
 function checkPending(op: Extract<OperatorSpec, { kind: 'http_sensor' }>): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  for (const status of op.pendingStatus)
-    if (!Number.isInteger(status) || status < 100 || status > 599)
-      problems.push({ field: 'pendingStatus', message: `${status} is not an HTTP status (100-599)` });
+  problems.push(...checkStatuses('pendingStatus', op.pendingStatus));
   const both = op.pendingStatus.filter((status) => op.expectedStatus?.includes(status));
   if (both.length > 0)
     problems.push({
@@ -68,18 +66,8 @@ function checkPending(op: Extract<OperatorSpec, { kind: 'http_sensor' }>): Field
 
 function checkExternal(op: Extract<OperatorSpec, { kind: 'external_task_sensor' }>): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (!templated(op.externalDagId) && !ID_PATTERN.test(op.externalDagId))
-    problems.push({
-      field: 'externalDagId',
-      message: `invalid DAG id ${quote(op.externalDagId)}`,
-      fix: ID_FIX,
-    });
-  if (op.externalTaskId !== undefined && !templated(op.externalTaskId) && !ID_PATTERN.test(op.externalTaskId))
-    problems.push({
-      field: 'externalTaskId',
-      message: `invalid task id ${quote(op.externalTaskId)}`,
-      fix: ID_FIX,
-    });
+  problems.push(...checkId('externalDagId', op.externalDagId, 'DAG'));
+  problems.push(...checkId('externalTaskId', op.externalTaskId, 'task'));
   // Without a task id the run's own state is compared, so the states are run states.
   const [known, kind] = op.externalTaskId === undefined ? [RUN_STATES, 'DAG run'] : [TASK_STATES, 'task'];
   for (const field of ['allowedStates', 'failedStates'] as const)

@@ -37,6 +37,25 @@ describe('maskingXComStore', () => {
     expect(await shown(xcom)).toBe('no secret now');
   });
 
+  it('reads no earlier copy on a first try (the per-task path stays one write)', async () => {
+    const xcom = new MemoryXComStore();
+    const pulls: string[] = [];
+    const counted = {
+      ...xcom,
+      push: xcom.push.bind(xcom),
+      list: xcom.list.bind(xcom),
+      pull: async (k: typeof key, x: string) => {
+        pulls.push(x);
+        return xcom.pull(k, x);
+      },
+    };
+    await maskingXComStore(counted, new SecretMasker(), { firstTry: true }).push(key, 'rv', { rows: 3 });
+    expect(pulls).toEqual([]);
+    await maskingXComStore(counted, new SecretMasker()).push(key, 'rv', { rows: 4 });
+    expect(pulls).toEqual(['__updraft_display__:rv']);
+    expect(await xcom.pull(key, 'rv')).toEqual({ rows: 4 });
+  });
+
   it('fails closed when the value and its copy disagree (a crash between the writes)', async () => {
     const xcom = new MemoryXComStore();
     const masker = new SecretMasker();

@@ -9,4 +9,9 @@ import { createSchedulerHandler } from './runtime/handlers/scheduler-handler';
 const config = readConfig();
 const deps = createAwsDeps(config, createAwsClients(config));
 
-export const handler = middy(createSchedulerHandler(deps.tick));
+const containers = deps.containerCompletion && {
+  deps: deps.containerCompletion,
+  containerName: config.ecsContainerName,
+};
+
+export const handler = middy(createSchedulerHandler(deps.tick, containers));

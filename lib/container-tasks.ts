@@ -27,8 +27,8 @@ export interface ContainerTasksProps {
  * from this account's ECR, write to the container log group), an empty default task role, an
  * egress-only security group and the rule that ticks the scheduler when a task stops.
  *
- * No task definitions yet, so nothing may run tasks: `ecs:RunTask` and `iam:PassRole` come with
- * per-DAG task definitions (issue 8).
+ * Task definitions, `ecs:RunTask` and `iam:PassRole` come with the bundle's environments
+ * (`TaskEnvironments`, task-environments.ts); without any, nothing may run tasks.
  */
 export class ContainerTasks extends Construct {
   /** The ECS cluster. */

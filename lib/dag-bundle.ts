@@ -17,6 +17,8 @@ export interface BuiltDagBundle {
   readonly version: string;
   /** Folder holding `manifest.json` and `code/`. */
   readonly dir: string;
+  /** The DAGs folder it was built from, absolute (environments' paths are relative to it). */
+  readonly folder: string;
 }
 
 /** Builds per absolute folder, so one process (a test run) bundles each DAG folder once. */
@@ -66,7 +68,7 @@ export function buildDagBundle(dagsPath: string): BuiltDagBundle {
     throw new Error(
       `dagsPath: \`updraft dags build --json\` printed no bundle version: ${cli.stdout.slice(0, 200)}`,
     );
-  const built = { version, dir: join(out, version) };
+  const built = { version, dir: join(out, version), folder };
   if (!existsSync(join(built.dir, 'manifest.json')))
     throw new Error(`dagsPath: \`updraft dags build\` wrote no ${built.dir}/manifest.json`);
   builds.set(folder, built);
@@ -81,6 +83,8 @@ export interface DagBundleDeploymentProps {
   readonly dagsPath: string;
   /** Retention of the upload function's log group. */
   readonly logRetention: logs.RetentionDays;
+  /** The bundle already built from `dagsPath`. @default - built here with {@link buildDagBundle} */
+  readonly built?: BuiltDagBundle;
 }
 
 /**
@@ -98,7 +102,7 @@ export class DagBundleDeployment extends Construct {
 
   constructor(scope: Construct, id: string, props: DagBundleDeploymentProps) {
     super(scope, id);
-    const built = buildDagBundle(props.dagsPath);
+    const built = props.built ?? buildDagBundle(props.dagsPath);
     this.version = built.version;
     // Both deployments share aws-cdk-lib's singleton upload function, so one log group serves them.
     const logGroup = new logs.LogGroup(this, 'Logs', {

@@ -6,14 +6,16 @@ import { Construct } from 'constructs';
 import { ENV } from '../functions/runtime/env-keys';
 import { type JwtAuthProps, UpdraftApi } from './api';
 import { type AthenaAccessProps, grantAthenaQueries } from './athena-access';
+import { readBundleEnvironments } from './bundle-environments';
 import { ContainerTasks } from './container-tasks';
-import { DagBundleDeployment } from './dag-bundle';
+import { buildDagBundle, DagBundleDeployment } from './dag-bundle';
 import { Monitoring } from './monitoring';
 import { acknowledgeWildcardResource } from './nag';
 import { UpdraftNetwork } from './network';
 import { Scheduler } from './scheduler';
 import { BUCKET_PREFIX, UpdraftStorage } from './storage';
 import { RunStateTable } from './table';
+import { TaskEnvironments } from './task-environments';
 import { memoryClasses, TaskQueues } from './task-queue';
 import { Worker } from './worker';
 
@@ -50,7 +52,10 @@ export interface UpdraftProps {
   readonly metricsNamespace?: string;
   /** Failed runs in 5 minutes that raise the FailedRuns alarm. @default 1 */
   readonly failedRunsThreshold?: number;
-  /** Create the ECS cluster and roles that container tasks run on (Fargate). @default false */
+  /**
+   * Create the ECS cluster and roles that container tasks run on (Fargate).
+   * @default true when the DAGs of `dagsPath` declare environments (container or Python tasks), else false
+   */
   readonly containerTasks?: boolean;
   /** Run functions and Fargate tasks in this VPC's PRIVATE_WITH_EGRESS subnets. @default - no VPC (see createVpc) */
   readonly vpc?: ec2.IVpc;
@@ -101,8 +106,8 @@ export const DEFAULT_WORKER_MEMORY_CLASSES = [1024, 4096, 10_240] as const;
  *
  * | function  | table      | queues                   | bucket                                   | other                      |
  * | --------- | ---------- | ------------------------ | ---------------------------------------- | -------------------------- |
- * | scheduler | read/write | send (all)               | read `bundles/`                          | ecs:DescribeTasks (cluster tasks) |
- * | worker    | read/write | send (all), consume own  | read `bundles/` `xcom/`, put `logs/` `xcom/` | secrets `updraft/*` |
+ * | scheduler | read/write | send (all)               | read `bundles/`                          | ecs:DescribeTasks (cluster tasks), container log reads |
+ * | worker    | read/write | send (all), consume own  | read `bundles/` `xcom/`, put `logs/` `xcom/` | secrets `updraft/*`, ecs:RunTask (task environments), container log reads |
  * | api       | read/write | —                        | read `bundles/` `logs/` `xcom/`          | invoke the scheduler (kick) |
  */
 export class Updraft extends Construct {
@@ -124,6 +129,8 @@ export class Updraft extends Construct {
   readonly network: UpdraftNetwork;
   /** ECS cluster and roles, when `containerTasks` is on. */
   readonly containerTasks?: ContainerTasks;
+  /** Task definitions of the bundle's environments, when `dagsPath` declares any (container tasks only). */
+  readonly taskEnvironments?: TaskEnvironments;
   /** Deploy-time DAG bundle, when `dagsPath` is set. */
   readonly dagBundle?: DagBundleDeployment;
   /** Namespace of the runtime's metrics. */
@@ -147,20 +154,27 @@ export class Updraft extends Construct {
     });
     this.table = new RunStateTable(this, 'RunState', { removalPolicy: props.dataRemovalPolicy });
     this.queues = new TaskQueues(this, 'TaskQueue', { memoryClasses: classes, workerTimeout });
+    // Built once (cached per folder); the environments it declares are built at deploy time.
+    const bundle = props.dagsPath === undefined ? undefined : buildDagBundle(props.dagsPath);
+    // DAGs with container or Python tasks need somewhere to run them, unless told otherwise.
+    const containerTasks =
+      props.containerTasks ?? (bundle !== undefined && readBundleEnvironments(bundle.dir).length > 0);
     this.network = new UpdraftNetwork(this, 'Network', {
       vpc: props.vpc,
       create: props.createVpc,
-      containerTasks: props.containerTasks ?? false,
+      containerTasks,
       logRetention,
     });
     const { vpc, taskSubnets } = this.network;
-    if (props.containerTasks && vpc && taskSubnets)
+    if (containerTasks && vpc && taskSubnets)
       this.containerTasks = new ContainerTasks(this, 'ContainerTasks', {
         vpc,
         subnets: taskSubnets,
         assignPublicIp: this.network.taskPublicIp,
         logRetention,
       });
+    this.taskEnvironments =
+      bundle && TaskEnvironments.fromBundle(this, 'TaskEnvironments', bundle, this.containerTasks);
 
     const environment = {
       [ENV.tableName]: this.table.table.tableName,
@@ -171,7 +185,11 @@ export class Updraft extends Construct {
       [ENV.metricsNamespace]: this.metricsNamespace,
     };
     // Scheduler and workers start and watch container tasks; the api never does.
-    const runnerEnvironment = { ...environment, ...this.containerTasks?.environment() };
+    const runnerEnvironment = {
+      ...environment,
+      ...this.containerTasks?.environment(),
+      ...this.taskEnvironments?.environment(),
+    };
     const network = this.network.functions;
 
     this.scheduler = new Scheduler(this, 'Scheduler', {
@@ -210,11 +228,20 @@ export class Updraft extends Construct {
       this.containerTasks.tickOnTaskStopped(this.scheduler.fn.function);
       this.containerTasks.grantDescribeTasks(this.scheduler.fn.role);
     }
+    if (this.taskEnvironments) {
+      // Workers start container tasks; scheduler and workers read their output once they stop.
+      this.taskEnvironments.grantReadLogs(this.scheduler.fn.role);
+      for (const { fn } of this.workers.values()) {
+        this.taskEnvironments.grantRun(fn.role);
+        this.taskEnvironments.grantReadLogs(fn.role);
+      }
+    }
     if (props.dagsPath !== undefined)
       this.dagBundle = new DagBundleDeployment(this, 'DagBundle', {
         bucket: this.storage.bucket,
         dagsPath: props.dagsPath,
         logRetention,
+        built: bundle,
       });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {

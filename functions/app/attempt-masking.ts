@@ -3,6 +3,7 @@ import { SecretMasker } from '../core/masking';
 import type { JsonValue } from '../core/model';
 import type { TaskInstanceKey } from '../core/records';
 import { displayEntry, displayXComKey } from '../core/xcom-display';
+import type { SecretProvider } from '../ports/secret-provider';
 import type { TaskLog } from '../ports/task-log';
 import type { XComStore } from '../ports/xcom-store';
 
@@ -59,5 +60,22 @@ export function maskingXComStore(
     },
     pull: (key, xcomKey) => xcom.pull(key, xcomKey),
     list: (dagId, runId, taskId) => xcom.list(dagId, runId, taskId),
+  };
+}
+
+/** Secrets read while rendering are masked like those the task reads through its context. */
+export function registeringSecrets(secrets: SecretProvider | undefined, masker: SecretMasker | undefined) {
+  if (!secrets || !masker) return secrets;
+  return {
+    connection: async (id: string) => {
+      const found = await secrets.connection(id);
+      if (found) masker.addConnection(found);
+      return found;
+    },
+    variable: async (key: string) => {
+      const value = await secrets.variable(key);
+      if (value !== undefined) masker.addVariable(key, value);
+      return value;
+    },
   };
 }

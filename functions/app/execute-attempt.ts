@@ -1,17 +1,28 @@
 import { type AttemptResult, finishAttempt } from '../core/attempt';
 import { buildGraph } from '../core/graph';
 import type { SecretMasker } from '../core/masking';
-import { type DagSpec, FUNCTION_OPERATOR_KINDS, type JsonValue, type TaskSpec } from '../core/model';
+import {
+  type DagSpec,
+  type EnvironmentSpec,
+  FUNCTION_OPERATOR_KINDS,
+  type JsonValue,
+  type TaskSpec,
+} from '../core/model';
 import { invalidBranchChoice } from '../core/planner/forced-skips';
-import type { DagRunRecord, TaskInstanceKey, TaskInstanceRecord } from '../core/records';
+import {
+  type DagRunRecord,
+  effectiveMemoryMiB,
+  type TaskEnvironment,
+  type TaskInstanceKey,
+  type TaskInstanceRecord,
+} from '../core/records';
 import { externalJobOf, pokeTimedOut, rescheduleSensor } from '../core/sensor';
-import { TaskState } from '../core/states';
 import { RETURN_VALUE_KEY } from '../core/task-context';
 import { classifyThrown } from '../core/task-errors';
 import { resolveParams } from '../core/validation/params';
 import type { Clock } from '../ports/clock';
 import { StaleTransitionError } from '../ports/errors';
-import type { AttemptOutcome, Metrics } from '../ports/metrics';
+import type { Metrics } from '../ports/metrics';
 import type { NotificationSender } from '../ports/notifications';
 import type { RunStore } from '../ports/run-store';
 import type { SecretProvider } from '../ports/secret-provider';
@@ -21,9 +32,9 @@ import type { OperatorRunner, PokeState } from '../ports/task-runner';
 import type { TemplateEngine } from '../ports/template-engine';
 import { type XComStore, XComTooLargeError } from '../ports/xcom-store';
 import { type Guards, startGuards } from './attempt-guards';
-import { startMasking } from './attempt-masking';
+import { registeringSecrets, startMasking } from './attempt-masking';
 import { claimAttempt } from './claim-attempt';
-import { fireTaskCallbacks } from './fire-callbacks';
+import { type AttemptSummary, recordAttemptEnd } from './record-attempt-end';
 import { FieldTemplateError, renderTask } from './render-task';
 import { resolveInputs } from './resolve-inputs';
 import { buildContext } from './task-context';
@@ -66,10 +77,7 @@ export interface AttemptArgs {
   deadlineAt?: number;
 }
 
-/** The outcome of handling one dispatch: the attempt ran, or the claim lost (duplicate delivery). */
-export type AttemptSummary =
-  | { kind: 'ran'; instance: TaskInstanceRecord }
-  | { kind: 'dropped'; reason: string };
+export type { AttemptSummary } from './record-attempt-end';
 
 /**
  * Runs one task attempt: claims `queued → running` for this try number, or a sensor's due poke
@@ -104,7 +112,9 @@ export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Prom
   const log = masking.log;
   log.write(
     'info',
-    `starting attempt ${tryNumber} of ${task.retries + 1} of ${key.taskId} (${task.operator.kind})` +
+    (claimed.memoryMiB !== undefined && claimed.memoryMiB !== task.memoryMiB
+      ? `starting attempt ${tryNumber} of ${key.taskId} (${task.operator.kind}) with ${claimed.memoryMiB} MiB after out-of-memory escalation`
+      : `starting attempt ${tryNumber} of ${task.retries + 1} of ${key.taskId} (${task.operator.kind})`) +
       // A reschedule-mode sensor continues its try: say which poke this is.
       (claimed.pokeCount ? `, poke ${claimed.pokeCount + 1}` : ''),
   );
@@ -121,33 +131,16 @@ export async function executeAttempt(deps: AttemptDeps, args: AttemptArgs): Prom
   });
   const rendered: { fields?: Record<string, string> } = {};
   const poke = pokeStateOf(task, claimed, tryNumber, startedAt);
-  const attempt = { dag, run, key, tryNumber, log, guards, rendered, ...(poke && { poke }) };
+  const environment = environmentOf(dag, task, run, effectiveMemoryMiB(task, claimed), deps.code.runtime);
+  const attempt = { dag, run, key, tryNumber, log, guards, rendered, environment, ...(poke && { poke }) };
   const result = await runGuarded(masking.deps, attempt).finally(() => guards.stop());
   const patch = {
     ...finishAttempt(task, claimed, masking.result(result), run.logicalDate, deps.clock.now()),
+    environment,
     // Airflow's "Rendered Template" view: what actually ran, secrets masked.
     ...(rendered.fields && { renderedFields: maskedFields(masking.masker, rendered.fields) }),
   };
-  log.write(
-    patch.state === TaskState.Success ? 'info' : 'warn',
-    `attempt ${tryNumber} ended ${patch.state}${patch.reason ? `: ${patch.reason}` : ''}`,
-  );
-  await log.close();
-  try {
-    const instance = await deps.store.updateTaskInstance(key, { state: TaskState.Running, tryNumber }, patch);
-    const outcome = attemptOutcome(instance.state);
-    if (outcome) deps.metrics?.emit({ name: 'TaskAttempts', outcome, key, tryNumber });
-    if (task.callbacks) {
-      const { state, reason } = instance;
-      await fireTaskCallbacks(deps, { dag, run, task, key, tryNumber, state, ...(reason && { reason }) });
-    }
-    return { kind: 'ran', instance };
-  } catch (error) {
-    // Someone else owns the instance now (cleared, or failed as a zombie): our result is void.
-    if (error instanceof StaleTransitionError)
-      return { kind: 'dropped', reason: `result discarded: ${error.message}` };
-    throw error;
-  }
+  return recordAttemptEnd(deps, { dag, run, task, key, tryNumber, patch, log });
 }
 
 async function runGuarded(
@@ -161,19 +154,22 @@ async function runGuarded(
     guards: Guards;
     /** Receives the rendered templated fields, for the task instance record. */
     rendered: { fields?: Record<string, string> };
+    /** The instance's environment record: operators add what they learn to it. */
+    environment: TaskEnvironment;
     poke?: PokeState;
   },
 ): Promise<AttemptResult> {
-  const { dag, run, key, tryNumber, log, guards } = args;
+  const { dag, run, key, tryNumber, log, guards, environment } = args;
   const task = dag.tasks.find((t) => t.taskId === key.taskId)!;
-  const tooBig = memoryShortfall(task, deps.memoryLimitMiB);
+  const memoryMiB = environment.memoryMiB;
+  const tooBig = memoryShortfall(task, memoryMiB, deps.memoryLimitMiB);
   if (tooBig) return { kind: 'failed', reason: tooBig, retryable: false };
   const params = resolveParams(dag.params, run.conf);
   if (!params.ok)
     return { kind: 'failed', reason: `invalid params: ${params.problems.join('; ')}`, retryable: false };
   try {
     const callable = FUNCTION_OPERATOR_KINDS.has(task.operator.kind)
-      ? await deps.code.load(run.bundleVersion, dag, task.taskId)
+      ? await deps.code.load(run.bundleVersion, dag, task.taskId, memoryMiB)
       : undefined;
     const context = buildContext({
       dag,
@@ -196,6 +192,10 @@ async function runGuarded(
         inputs,
         ...(callable && { callable }),
         ...(args.poke && { poke: args.poke }),
+        bundleVersion: run.bundleVersion,
+        memoryMiB,
+        ...(declaredEnvironment(dag, task) && { environment: declaredEnvironment(dag, task) }),
+        recordEnvironment: (details) => Object.assign(environment, details),
       }),
       guards.aborted,
     ]);
@@ -227,7 +227,8 @@ async function runGuarded(
     }
     const thrown = classifyThrown(error);
     log.write('error', thrown.reason);
-    const stack = userFrames(error);
+    // An out-of-memory kill happened outside the task's code: its frames would be Updraft's.
+    const stack = thrown.kind === 'failed' && thrown.outOfMemory ? undefined : userFrames(error);
     if (stack) log.write('error', stack);
     return thrown;
   }
@@ -249,48 +250,50 @@ function pokeStateOf(
   };
 }
 
-/** Secrets read while rendering are masked like those the task reads through its context. */
-function registeringSecrets(secrets: SecretProvider | undefined, masker: SecretMasker | undefined) {
-  if (!secrets || !masker) return secrets;
-  return {
-    connection: async (id: string) => {
-      const found = await secrets.connection(id);
-      if (found) masker.addConnection(found);
-      return found;
-    },
-    variable: async (key: string) => {
-      const value = await secrets.variable(key);
-      if (value !== undefined) masker.addVariable(key, value);
-      return value;
-    },
-  };
-}
-
 function maskedFields(masker: SecretMasker, fields: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(fields).map(([path, value]) => [path, masker.mask(value)]));
 }
 
-/** The metric outcome of a finished attempt's state. */
-function attemptOutcome(state: TaskState): AttemptOutcome | undefined {
-  switch (state) {
-    case TaskState.Success:
-    case TaskState.Failed:
-    case TaskState.UpForRetry:
-    case TaskState.Skipped:
-    case TaskState.UpForReschedule:
-      return state;
-    default:
-      return undefined;
-  }
-}
-
-/** Why a worker of `limitMiB` cannot host this task, if it cannot. */
-function memoryShortfall(task: TaskSpec, limitMiB: number | undefined): string | undefined {
-  if (limitMiB === undefined || task.executor !== 'lambda' || task.memoryMiB <= limitMiB) return undefined;
+/** Why a worker of `limitMiB` cannot host this attempt of `memoryMiB`, if it cannot. */
+function memoryShortfall(
+  task: TaskSpec,
+  memoryMiB: number,
+  limitMiB: number | undefined,
+): string | undefined {
+  if (limitMiB === undefined || task.executor !== 'lambda' || memoryMiB <= limitMiB) return undefined;
+  const what =
+    memoryMiB === task.memoryMiB
+      ? `declares memoryMiB ${memoryMiB}`
+      : `needs ${memoryMiB} MiB after out-of-memory escalation`;
   return (
-    `task declares memoryMiB ${task.memoryMiB} but the largest worker memory class has ${limitMiB} MiB; ` +
+    `task ${what} but the largest worker memory class has ${limitMiB} MiB; ` +
     "add a larger class (updraft:workerMemoryClasses) or lower the task's memoryMiB"
   );
+}
+
+/** The environment a container or Python task declared. */
+function declaredEnvironment(dag: DagSpec, task: TaskSpec): EnvironmentSpec | undefined {
+  const operator = task.operator;
+  if (operator.kind !== 'container') return undefined;
+  return dag.environments?.find((e) => e.name === operator.environment);
+}
+
+/** The environment record an attempt starts with; operators add image digests, versions, ARNs. */
+function environmentOf(
+  dag: DagSpec,
+  task: TaskSpec,
+  run: DagRunRecord,
+  memoryMiB: number,
+  codeRuntime: string | undefined,
+): TaskEnvironment {
+  const declared = declaredEnvironment(dag, task);
+  const functionLike = FUNCTION_OPERATOR_KINDS.has(task.operator.kind);
+  return {
+    bundleVersion: run.bundleVersion,
+    memoryMiB,
+    runtime: functionLike ? (codeRuntime ?? 'worker') : 'worker',
+    ...(declared && { name: declared.name, hash: declared.hash }),
+  };
 }
 
 /** The thrown error's stack frames up to where Updraft's runtime called the task, so users see their code. */

@@ -1,5 +1,5 @@
 import type { TaskSpec } from './model';
-import type { TaskInstanceRecord } from './records';
+import { effectiveMemoryMiB, type TaskInstanceRecord } from './records';
 import { isEligibleToRetry, retryDelaySeconds } from './rules/retry-policy';
 import { afterUnmetPoke, POKE_STATE_RESET, pokesSoFar, rescheduleSensor } from './sensor';
 import { TaskState } from './states';
@@ -13,13 +13,16 @@ export type AttemptResult =
       followTaskIds?: string[];
       shortCircuited?: boolean;
     }
-  | { kind: 'failed'; reason: string; retryable: boolean }
+  /** `outOfMemory`: the attempt was killed for memory (reason `out_of_memory: …`). */
+  | { kind: 'failed'; reason: string; retryable: boolean; outOfMemory?: boolean }
   | { kind: 'skipped'; reason: string }
   /**
    * A reschedule-mode sensor's poke found its condition unmet; `finishAttempt` decides what next.
    * `externalJobId` is remembered for the next poke of the try (a started Athena query).
    */
-  | { kind: 'reschedule'; reason: string; externalJobId?: string };
+  | { kind: 'reschedule'; reason: string; externalJobId?: string }
+  /** Started outside the worker (an ECS task): the attempt stays running until that job ends. */
+  | { kind: 'detached'; externalJobId: string; reason: string };
 
 /** The fields an attempt's end writes onto its task instance (expected: running, same try number). */
 export type AttemptPatch = Pick<TaskInstanceRecord, 'state'> & Partial<TaskInstanceRecord>;
@@ -47,6 +50,14 @@ export function finishAttempt(
   return { ...patch, pokeCount };
 }
 
+/** The memory of the next try after an out-of-memory end, when the task opted into escalation and may grow. */
+export function escalateMemory(task: TaskSpec, ti: TaskInstanceRecord): number | undefined {
+  const policy = task.onOutOfMemory;
+  const current = effectiveMemoryMiB(task, ti);
+  if (!policy || current >= policy.maxMemoryMiB) return undefined;
+  return Math.min(current * 2, policy.maxMemoryMiB);
+}
+
 function attemptPatch(
   task: TaskSpec,
   ti: TaskInstanceRecord,
@@ -65,6 +76,13 @@ function attemptPatch(
       };
     case 'skipped':
       return { state: TaskState.Skipped, endDate: now, reason: result.reason };
+    case 'detached':
+      return {
+        state: TaskState.Running,
+        heartbeatAt: now,
+        reason: result.reason,
+        externalJob: { tryNumber: ti.tryNumber, id: result.externalJobId },
+      };
     case 'reschedule': {
       const spec = rescheduleSensor(task);
       if (!spec)
@@ -89,6 +107,16 @@ function attemptPatch(
       };
     }
     case 'failed': {
+      const escalated = result.outOfMemory ? escalateMemory(task, ti) : undefined;
+      if (escalated !== undefined)
+        // Straight away and whatever `retries` says (it still counts as a try): the same memory would fail the same way.
+        return {
+          state: TaskState.UpForRetry,
+          endDate: now,
+          nextRetryAt: now,
+          memoryMiB: escalated,
+          reason: `${result.reason}; retrying with ${escalated} MiB (onOutOfMemory)`,
+        };
       if (result.retryable && isEligibleToRetry(task, ti.tryNumber)) {
         const delay = retryDelaySeconds(task, { ...ti, logicalDate, tryNumber: ti.tryNumber });
         const nextRetryAt = new Date(Date.parse(now) + delay * 1000).toISOString();

@@ -82,12 +82,17 @@ export type OperatorSpec =
     }
   | {
       kind: 'container';
-      image: string;
+      /** Name of the environment (image or Python environment) in the DAG's `environments`. */
+      environment: string;
       command: string[];
       args: string[];
       env: Record<string, string>;
+      /** Fargate vCPU (0.25 … 16). */
       cpu: number;
+      /** Command run as a local process in local mode when the image cannot run there. */
       local?: string[];
+      /** Python tasks: the script (bundle path, `scripts/<path>`) run with the environment's interpreter. */
+      script?: string;
     }
   | {
       kind: 'lambda_invoke';
@@ -231,6 +236,22 @@ export interface DagCallbacks {
   onSlaMiss: NotifierSpec[];
 }
 
+/**
+ * A runtime environment a task declares, with a content hash of everything that defines it: a
+ * Python environment (interpreter version + requirements file) or a container image (a Dockerfile
+ * folder built at deploy time, or a registry URI). Paths are relative to the DAGs folder; the
+ * bundle carries a copy of a Python environment's requirements at `envs/<hash>/requirements.txt`.
+ */
+export type EnvironmentSpec =
+  | { kind: 'python'; name: string; python: string; requirements: string; hash: string }
+  | { kind: 'image'; name: string; directory: string; hash: string }
+  | { kind: 'image'; name: string; uri: string; hash: string };
+
+/** Opt-in escalation after an out-of-memory end: retry with double the memory, up to `maxMemoryMiB`. */
+export interface OutOfMemoryPolicy {
+  maxMemoryMiB: number;
+}
+
 /** One task of a serialized DAG, with every default already applied. */
 export interface TaskSpec {
   taskId: string;
@@ -254,6 +275,8 @@ export interface TaskSpec {
   priorityWeight: number;
   executor: ExecutorKind;
   memoryMiB: number;
+  /** Retry an attempt that ran out of memory with more memory; absent: an OOM is an ordinary failure. */
+  onOutOfMemory?: OutOfMemoryPolicy;
   owner: string;
   doc?: string;
   /** Notifiers fired when an attempt ends; absent when none are set. */
@@ -294,6 +317,8 @@ export interface DagSpec {
   /** Notifiers fired when a run finishes; absent when none are set. */
   callbacks?: DagCallbacks;
   tasks: TaskSpec[];
+  /** Environments the DAG's container and Python tasks run in (absent: none). */
+  environments?: EnvironmentSpec[];
   /** Source file relative to the DAGs folder (`etl.dag.ts`). */
   fileloc: string;
   /** Bundle module (relative to the bundle root) that defines the DAG's task code. */

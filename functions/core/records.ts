@@ -64,6 +64,39 @@ export interface TaskInstanceRecord {
   slaMissedAt?: string;
   /** The templated fields as rendered for the latest attempt, secrets masked (by field path). */
   renderedFields?: Record<string, string>;
+  /** Memory for the next attempts after an out-of-memory escalation; absent: the task's `memoryMiB`. */
+  memoryMiB?: number;
+  /** Where the latest attempt ran: bundle version, environment, image, function, memory. */
+  environment?: TaskEnvironment;
+}
+
+/**
+ * What an attempt ran on, so "it worked yesterday" has an answer: the bundle version, the memory
+ * it had, how it ran, and the environment, image, function or ECS task it used.
+ */
+export interface TaskEnvironment {
+  bundleVersion: string;
+  memoryMiB: number;
+  /** `worker` (in the worker), `worker-thread` (isolated TS), `process` (local), `ecs-fargate`, `lambda-invoke`. */
+  runtime: string;
+  /** Declared environment name and content hash (container and Python tasks). */
+  name?: string;
+  hash?: string;
+  /** Image URI and the digest that ran, when known. */
+  image?: string;
+  imageDigest?: string;
+  /** Invoked function and the version that ran (`lambda_invoke`). */
+  functionName?: string;
+  functionVersion?: string;
+  /** ECS task ARN of a container task. */
+  taskArn?: string;
+  /** Peak memory of the attempt in MiB, when measured. */
+  peakMemoryMiB?: number;
+}
+
+/** The memory the next attempt of `ti` gets: its escalated memory, else the task's. */
+export function effectiveMemoryMiB(task: { memoryMiB: number }, ti?: { memoryMiB?: number }): number {
+  return ti?.memoryMiB ?? task.memoryMiB;
 }
 
 /** Per-DAG scheduler state (Airflow's DagModel). */

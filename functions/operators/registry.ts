@@ -7,6 +7,7 @@ import type { QueryEngine } from '../ports/query-engine';
 import type { RunLookup } from '../ports/run-lookup';
 import type { OperatorInvocation, OperatorResult, OperatorRunner } from '../ports/task-runner';
 import { runBash } from './bash-operator';
+import { type ContainerExecution, runContainer } from './container-operator';
 import { runBranch, runFunction, runShortCircuit } from './function-operators';
 import { DEFAULT_XCOM_LIMIT_BYTES, runHttp } from './http-operator';
 import { runLambdaInvoke } from './lambda-invoke-operator';
@@ -32,15 +33,13 @@ export interface OperatorServices {
   queryEngine?: QueryEngine;
   /** Largest response the http operator keeps as XCom, in bytes. Default 16 MiB (the XCom stores' limit). */
   xcomLimitBytes?: number;
+  /** Container and Python tasks: local processes, or ECS Fargate tasks. */
+  containers?: ContainerExecution;
   /** Why services are missing here, appended to the failure (e.g. "`updraft dags test` runs one DAG run"). */
   missingHint?: string;
 }
 
-/**
- * The operator runner of one runtime. Container tasks are declared in the SDK and serialized but
- * need the executor of a later milestone, so they fail with a reason that says so instead of
- * pretending; an operator whose service is missing fails naming that service.
- */
+/** The operator runner of one runtime; an operator whose service is missing fails naming that service. */
 export function createOperatorRunner(services: OperatorServices = {}): OperatorRunner {
   const missing = (inv: OperatorInvocation, what: string) =>
     new NonRetryableTaskError(
@@ -93,9 +92,9 @@ export function createOperatorRunner(services: OperatorServices = {}): OperatorR
         if (!services.functions) throw missing(inv, 'AWS Lambda (to invoke functions)');
         return runLambdaInvoke(inv, services.functions);
       case 'container':
-        throw new NonRetryableTaskError(
-          `operator "${operator.kind}" is declared but cannot run in this runtime yet (it needs the AWS runtime or local-mode executors)`,
-        );
+        if (!services.containers)
+          throw missing(inv, 'a container executor (ECS Fargate: deploy with `containerTasks` on)');
+        return runContainer(inv, services.containers);
       default:
         return assertNever(operator, 'operator');
     }

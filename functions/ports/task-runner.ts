@@ -1,4 +1,5 @@
-import type { JsonValue, TaskSpec } from '../core/model';
+import type { EnvironmentSpec, JsonValue, TaskSpec } from '../core/model';
+import type { TaskEnvironment } from '../core/records';
 import type { TaskContext } from '../core/task-context';
 import type { LoadedCallable } from './task-code';
 
@@ -19,7 +20,12 @@ export type OperatorResult =
    * A reschedule-mode sensor's condition is not met yet; the runtime schedules the next poke and
    * remembers `externalJobId` (a started external job, e.g. an Athena query) for it.
    */
-  | { kind: 'reschedule'; reason: string; externalJobId?: string };
+  | { kind: 'reschedule'; reason: string; externalJobId?: string }
+  /**
+   * Started outside the worker (an ECS task) and finishing on its own: the attempt stays running,
+   * remembering `externalJobId`, until its completion event (or the tick's check) ends it.
+   */
+  | { kind: 'detached'; externalJobId: string; reason: string };
 
 /** What earlier pokes of this try left for a reschedule-mode sensor's poke. */
 export interface PokeState {
@@ -39,6 +45,14 @@ export interface OperatorInvocation {
   callable?: LoadedCallable;
   /** Reschedule-mode sensors: the state of earlier pokes of this try (absent: a first poke). */
   poke?: PokeState;
+  /** The run's bundle version (Python scripts and requirements come from it). */
+  bundleVersion?: string;
+  /** Memory of this attempt in MiB: the task's, or more after an out-of-memory escalation. */
+  memoryMiB?: number;
+  /** Container and Python tasks: the environment they declared. */
+  environment?: EnvironmentSpec;
+  /** Adds what the operator learned about where it ran (image digest, function version …) to the record. */
+  recordEnvironment?: (details: Partial<TaskEnvironment>) => void;
 }
 
 /** Port: runs one task attempt's body; throws to fail it (see core/task-errors for skip and no-retry). */

@@ -1,6 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -22,6 +23,8 @@ export interface AwsClients {
   athena: AthenaClient;
   /** lambda_invoke tasks (unused in local mode, which has no Lambda). */
   lambda: LambdaClient;
+  /** Container tasks on ECS Fargate (unused in local mode, which runs them as processes). */
+  ecs: ECSClient;
 }
 
 /**
@@ -65,6 +68,7 @@ export function createAwsClients(
     sns: new SNSClient(common('sns')),
     athena: new AthenaClient(common('athena')),
     lambda: new LambdaClient(common('lambda')),
+    ecs: new ECSClient(common('ecs')),
   };
   if (options.counter)
     for (const client of Object.values(clients)) attachRequestCounter(client, options.counter);

@@ -1,7 +1,10 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AthenaQueryEngine } from '../adapters/aws/athena/query-engine';
 import { DynamoRunStore } from '../adapters/aws/dynamo/run-store';
 import { DynamoXComStore } from '../adapters/aws/dynamo/xcom-store';
+import { EcsContainerLauncher } from '../adapters/aws/ecs/ecs-container-launcher';
 import { LambdaFunctionInvoker } from '../adapters/aws/lambda/function-invoker';
 import { CloudWatchLogSink } from '../adapters/aws/logs/cloudwatch-log-sink';
 import { EmfMetrics } from '../adapters/aws/metrics/emf-metrics';
@@ -13,11 +16,13 @@ import { S3ObjectStorage } from '../adapters/aws/s3/object-storage';
 import { SecretsManagerProvider } from '../adapters/aws/secrets/secret-provider';
 import { SqsTaskQueue } from '../adapters/aws/sqs/task-queue';
 import { NunjucksTemplateEngine } from '../adapters/shared/nunjucks-engine';
+import type { ContainerCompletionDeps } from '../app/complete-container';
 import { createDagRunTrigger } from '../app/dag-run-trigger';
 import { createRunLookup } from '../app/run-lookup';
 import type { WorkerDeps } from '../app/run-task-message';
 import type { TickDeps } from '../app/scheduler-tick';
 import { DEFAULT_PLAN_LIMITS, type PlanLimits } from '../core/planner/commands';
+import type { ContainerExecution } from '../operators/container-operator';
 import { createOperatorRunner } from '../operators/registry';
 import type { BlobStore } from '../ports/blob-store';
 import type { BundleStore } from '../ports/bundle-store';
@@ -26,8 +31,8 @@ import { noMetrics } from '../ports/metrics';
 import type { SecretProvider } from '../ports/secret-provider';
 import type { LogReader, LogSink } from '../ports/task-log';
 import type { AwsClients } from './aws-clients';
-import { BundleCodeLoader } from './bundle-code-loader';
 import type { RuntimeConfig } from './config';
+import { IsolatedCodeLoader } from './isolation/isolated-code-loader';
 import { logJson } from './log';
 
 /** The system clock: the only place the AWS runtime reads the time. */
@@ -63,6 +68,36 @@ export interface PortOverrides {
   athena?: boolean;
   /** Whether lambda_invoke tasks can reach Lambda. Default true; local mode has no Lambda, so false. */
   lambda?: boolean;
+  /** How container and Python tasks run; default: ECS Fargate when the deployment configures it. */
+  containers?: ContainerExecution;
+}
+
+/** ECS Fargate for container tasks when the stack configured a cluster and task definitions. */
+export function ecsLauncherFrom(
+  config: RuntimeConfig,
+  clients: AwsClients,
+): EcsContainerLauncher | undefined {
+  if (!config.ecsCluster || !config.ecsTaskDefinitions || !config.ecsLogGroup) return undefined;
+  const list = (text: string | undefined) => (text ? text.split(',').filter(Boolean) : []);
+  return new EcsContainerLauncher(clients.ecs, clients.logs, {
+    cluster: config.ecsCluster,
+    subnets: list(config.ecsSubnets),
+    securityGroups: list(config.ecsSecurityGroups),
+    assignPublicIp: config.ecsAssignPublicIp === 'ENABLED',
+    taskDefinitions: config.ecsTaskDefinitions,
+    containerName: config.ecsContainerName,
+    logGroup: config.ecsLogGroup,
+    logStreamPrefix: config.ecsLogStreamPrefix,
+    // An hour covers a Fargate task's start (image pull included); the URL reads one file.
+    bundleFileUrl: (version, file) =>
+      getSignedUrl(
+        clients.s3,
+        new GetObjectCommand({ Bucket: config.bucket, Key: `bundles/${version}/${file}` }),
+        {
+          expiresIn: 3600,
+        },
+      ),
+  });
 }
 
 /** Every port on AWS services: the composition root of the scheduler, worker and API Lambdas. */
@@ -108,11 +143,26 @@ export function createAwsDeps(
     onCallbackError: (message: string) => logJson('warn', 'callback failed', { callback: message }),
   };
   const tick: TickDeps = { store, queue, bundles, clock, limits, metrics, ...callbacks };
+  const launcher = overrides.containers ? undefined : ecsLauncherFrom(config, clients);
+  const containers: ContainerExecution | undefined =
+    overrides.containers ?? (launcher && { kind: 'detached', launcher });
+  // The scheduler ends container attempts whose ECS task stopped (event, or the tick's check).
+  const containerCompletion: ContainerCompletionDeps | undefined = launcher && {
+    store,
+    bundles,
+    xcom,
+    logs,
+    launcher,
+    clock,
+    metrics,
+    ...callbacks,
+  };
   const worker: WorkerDeps = {
     ...tick,
     xcom,
     logs,
-    code: new BundleCodeLoader(bundles),
+    // Each TS task in a worker thread of its own, heap capped at its memory (an OOM is named, not fatal).
+    code: new IsolatedCodeLoader(bundles),
     ...callbacks,
     runOperator: createOperatorRunner({
       objectStorage: new S3ObjectStorage({
@@ -128,9 +178,14 @@ export function createAwsDeps(
       runLookup: createRunLookup(store),
       ...(overrides.athena !== false && { queryEngine: new AthenaQueryEngine({ client: clients.athena }) }),
       ...(overrides.lambda !== false && { functions: new LambdaFunctionInvoker(clients.lambda) }),
+      ...(containers && { containers }),
+      ...(!containers && {
+        missingHint:
+          'deploy with containerTasks on (context updraft:containerTasks=true) and DAGs that declare the environment',
+      }),
     }),
     heartbeatSeconds: config.heartbeatSeconds,
     secrets,
   };
-  return { tick, worker, store, queue, bundles, xcom, logs };
+  return { tick, worker, store, queue, bundles, xcom, logs, containerCompletion };
 }

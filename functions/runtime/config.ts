@@ -76,6 +76,27 @@ const configSchema = z.object({
   ecsTaskRoleArn: z.string().optional(),
   /** CloudWatch log group of container output. */
   ecsLogGroup: z.string().optional(),
+  /** JSON object: environment hash → ECS task definition ARN (one per declared environment, built at deploy). */
+  ecsTaskDefinitions: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (parsed && typeof parsed === 'object' && Object.values(parsed).every((v) => typeof v === 'string'))
+          return parsed as Record<string, string>;
+      } catch {}
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a JSON object of environment hash → task definition ARN',
+      });
+      return z.NEVER;
+    }),
+  /** Name of the task container in every task definition. Default `task`. */
+  ecsContainerName: z.string().default('task'),
+  /** awslogs stream prefix of container output. Default `updraft`. */
+  ecsLogStreamPrefix: z.string().default('updraft'),
   /** XCom values up to this many bytes are stored inline in DynamoDB, larger ones in S3. Default 65536. */
   xcomInlineLimitBytes: positiveInt(64 * 1024),
 });

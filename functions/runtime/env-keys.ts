@@ -27,4 +27,7 @@ export const ENV = {
   ecsExecutionRoleArn: 'UPDRAFT_ECS_EXECUTION_ROLE_ARN',
   ecsTaskRoleArn: 'UPDRAFT_ECS_TASK_ROLE_ARN',
   ecsLogGroup: 'UPDRAFT_ECS_LOG_GROUP',
+  ecsTaskDefinitions: 'UPDRAFT_ECS_TASK_DEFINITIONS',
+  ecsContainerName: 'UPDRAFT_ECS_CONTAINER_NAME',
+  ecsLogStreamPrefix: 'UPDRAFT_ECS_LOG_STREAM_PREFIX',
 } as const;

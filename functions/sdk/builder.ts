@@ -1,5 +1,6 @@
 import { DagDefinitionError, type TaskCallable } from '../core/dag-definition';
 import type { InputSpec, MapSpec, OperatorSpec } from '../core/model';
+import type { EnvironmentDeclaration } from './environments';
 import type { TaskOptions } from './options';
 
 /** A task as recorded while the DAG's define callback runs; serialized later by `toSpec`. */
@@ -20,6 +21,8 @@ export class DagBuilder {
   readonly tasks: PendingTask[] = [];
   private readonly groupStack: string[] = [];
   private readonly groupIds = new Set<string>();
+  /** Environments the tasks use, by name (one declaration per name). */
+  readonly environments = new Map<string, EnvironmentDeclaration>();
 
   constructor(readonly dagId: string) {}
 
@@ -71,6 +74,22 @@ export class DagBuilder {
     } finally {
       this.groupStack.pop();
     }
+  }
+
+  /** Records the environment a task runs in; two different declarations may not share a name. */
+  useEnvironment(environment: EnvironmentDeclaration, taskId: string): void {
+    const known = this.environments.get(environment.name);
+    if (known && JSON.stringify(known) !== JSON.stringify(environment))
+      throw new DagDefinitionError(
+        `environment name "${environment.name}" is declared twice with different settings`,
+        {
+          dagId: this.dagId,
+          taskId,
+          field: 'environment',
+          fix: 'declare each environment once (e.g. in dags/lib/environments.ts) and import it, or rename one',
+        },
+      );
+    this.environments.set(environment.name, environment);
   }
 
   /** Task ids inside a group (recursively). */

@@ -9,7 +9,9 @@ import { type DurationInput, toSeconds } from '../core/duration';
 import type {
   DagCallbacks,
   DagSpec,
+  EnvironmentSpec,
   NotifierSpec,
+  OutOfMemoryPolicy,
   ParamSpec,
   ScheduleSpec,
   TaskCallbacks,
@@ -94,6 +96,12 @@ export class Dag implements DagDefinition {
       params: paramSpecs(o.params ?? {}),
       ...dagCallbacks(o),
       tasks: this.builder.tasks.map((t) => taskSpec(t, { ...o.defaultArgs, owner }, this.dagId)),
+      // The hash is filled in by `updraft dags build`, which reads the environment's files.
+      ...(this.builder.environments.size > 0 && {
+        environments: [...this.builder.environments.values()].map(
+          (e) => ({ ...e, hash: '' }) as EnvironmentSpec,
+        ),
+      }),
       fileloc: location.fileloc,
       module: location.module,
     };
@@ -159,11 +167,35 @@ function taskSpec(task: PendingTask, defaults: TaskDefaults, dagId: string): Tas
     priorityWeight: o.priorityWeight ?? TASK_DEFAULTS.priorityWeight,
     executor: o.executor ?? TASK_DEFAULTS.executor,
     memoryMiB: o.memoryMiB ?? TASK_DEFAULTS.memoryMiB,
+    ...outOfMemoryPolicy(o, dagId, task.taskId),
     owner: o.owner ?? TASK_DEFAULTS.owner,
     ...(task.options.doc !== undefined && { doc: task.options.doc }),
     ...taskCallbacks(o),
     ...(slaSeconds !== undefined && { slaSeconds }),
   };
+}
+
+/** `onOutOfMemory` when escalation is on; its max must allow at least one doubling. */
+function outOfMemoryPolicy(
+  o: TaskDefaults,
+  dagId: string,
+  taskId: string,
+): { onOutOfMemory?: OutOfMemoryPolicy } {
+  const policy = o.onOutOfMemory;
+  if (!policy?.retryWithMoreMemory) return {};
+  const memoryMiB = o.memoryMiB ?? TASK_DEFAULTS.memoryMiB;
+  const max = policy.maxMemoryMiB;
+  if (!Number.isInteger(max) || max <= memoryMiB)
+    throw new DagDefinitionError(
+      `onOutOfMemory.maxMemoryMiB must be a whole number above the task's memoryMiB (${memoryMiB}), got ${JSON.stringify(max)}`,
+      {
+        dagId,
+        taskId,
+        field: 'onOutOfMemory.maxMemoryMiB',
+        fix: `e.g. { retryWithMoreMemory: true, maxMemoryMiB: ${memoryMiB * 4} }`,
+      },
+    );
+  return { onOutOfMemory: { maxMemoryMiB: max } };
 }
 
 const list = <T>(value: T | T[] | undefined): T[] =>

@@ -1,6 +1,13 @@
+import { DagDefinitionError } from '../core/dag-definition';
 import type { JsonValue, OperatorSpec } from '../core/model';
 import type { DagRunState } from '../core/states';
 import { currentBuilder } from './builder';
+import {
+  type EnvironmentDeclaration,
+  type ImageEnvironment,
+  image,
+  type PythonEnvironment,
+} from './environments';
 import type { TaskOptions } from './options';
 import { TaskRef } from './refs';
 
@@ -39,24 +46,100 @@ export function bash(
   return declare({ kind: 'bash', command, env, skipOnExitCode, ...(cwd && { cwd }) }, rest);
 }
 
-/** Runs a container image with its own pinned dependencies (ECS Fargate; a local process in local mode). */
-export function container(
-  options: TaskOptions & {
-    image: string;
-    command?: string[];
-    args?: string[];
-    env?: Record<string, string>;
-    /** Fargate vCPU. Default 0.25. */
-    cpu?: number;
-    /** Command used in local mode when the image cannot run here. */
-    local?: string[];
-  },
-): TaskRef<JsonValue> {
-  const { image, command = [], args = [], env = {}, cpu = 0.25, local, ...rest } = options;
-  return declare(
-    { kind: 'container', image, command, args, env, cpu, ...(local && { local }) },
-    { executor: 'ecs', ...rest },
-  );
+/** Options of `container()` and `python()` besides the task options. */
+interface ContainerOptions {
+  /** Extra arguments after the command (templated). */
+  args?: string[];
+  /** Environment variables of the container (values templated). */
+  env?: Record<string, string>;
+  /** Fargate vCPU. Default 0.25. */
+  cpu?: number;
+  /** Command used in local mode when the image cannot run here (no Docker engine). */
+  local?: string[];
+}
+
+/**
+ * Runs a container image with its own pinned dependencies: ECS Fargate in AWS, Docker or the
+ * `local` command in local mode. `image` is an `image()` environment or a registry URI. The last
+ * line of stdout is the XCom (parsed as JSON when it is JSON), like Airflow's DockerOperator.
+ */
+export function container<T = JsonValue>(
+  options: TaskOptions &
+    ContainerOptions & {
+      image: ImageEnvironment | string;
+      /** Entrypoint override (templated); empty: the image's own. */
+      command?: string[];
+    },
+): TaskRef<T> {
+  const { image: declared, command = [], ...rest } = options;
+  const environment = typeof declared === 'string' ? image(nameOfUri(declared), { uri: declared }) : declared;
+  return declareContainer<T>(environment, { command }, rest);
+}
+
+/**
+ * Runs a Python script (a path relative to the DAGs folder, shipped in the bundle) in a
+ * `pythonEnv()` environment, so each task has exactly its own packages. Its last stdout line is
+ * the XCom (JSON when it parses); `UPDRAFT_PARAMS`, `UPDRAFT_CONF` and templated `args`/`env`
+ * give it the run's inputs.
+ */
+export function python<T = JsonValue>(
+  options: TaskOptions & ContainerOptions & { environment: PythonEnvironment; script: string },
+): TaskRef<T> {
+  const { environment, script, ...rest } = options;
+  if (
+    typeof script !== 'string' ||
+    !script.endsWith('.py') ||
+    script.startsWith('/') ||
+    script.split(/[\\/]/).includes('..')
+  )
+    throw new DagDefinitionError(
+      `script must be a .py path inside the DAGs folder, got ${JSON.stringify(script)}`,
+      {
+        taskId: options.taskId,
+        field: 'script',
+        fix: "python({ taskId, environment, script: 'python/report.py' })",
+      },
+    );
+  return declareContainer<T>(environment, { command: [], script: script.replaceAll('\\', '/') }, rest);
+}
+
+/**
+ * An environment name for an image given by URI: the URI made name-safe, and when that is too
+ * long, its start plus a hash of the whole, so two long tags of one repository stay two names.
+ */
+function nameOfUri(uri: string): string {
+  const safe = uri.replace(/[^\w.-]+/g, '-');
+  if (safe.length <= 63) return safe;
+  // FNV-1a: a stable short digest without importing crypto into DAG bundles.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < uri.length; i++) hash = Math.imul(hash ^ uri.charCodeAt(i), 0x01000193) >>> 0;
+  return `${safe.slice(0, 54)}-${hash.toString(16).padStart(8, '0')}`;
+}
+
+function declareContainer<T>(
+  environment: EnvironmentDeclaration,
+  how: { command: string[]; script?: string },
+  options: TaskOptions & ContainerOptions,
+): TaskRef<T> {
+  if (!environment || typeof environment !== 'object' || !('kind' in environment))
+    throw new DagDefinitionError('needs an environment made with pythonEnv() or image()', {
+      taskId: options.taskId,
+      field: 'environment',
+    });
+  const { args = [], env = {}, cpu = 0.25, local, ...rest } = options;
+  const operator: OperatorSpec = {
+    kind: 'container',
+    environment: environment.name,
+    command: how.command,
+    args,
+    env,
+    cpu,
+    ...(local && { local }),
+    ...(how.script && { script: how.script }),
+  };
+  const ref = declare<T>(operator, { ...rest, executor: 'ecs' });
+  ref.builderOf().useEnvironment(environment, ref.taskId);
+  return ref;
 }
 
 /** Invokes an existing Lambda function (any runtime); its response is the XCom. */

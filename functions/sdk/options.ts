@@ -28,8 +28,14 @@ export interface TaskOptions {
   priorityWeight?: number;
   /** `lambda` (≤ 15 min, ≤ 10 GiB) or `ecs` (Fargate, long or heavy). Default `lambda`. */
   executor?: ExecutorKind;
-  /** Memory for this task in MiB. Default 1024. */
+  /** Memory for this task in MiB (its worker memory class, Fargate size or local process limit). Default 1024. */
   memoryMiB?: number;
+  /**
+   * After an out-of-memory end, retry at once with double the memory (the next worker memory
+   * class, a bigger Fargate size), up to `maxMemoryMiB`. These retries happen even with
+   * `retries: 0`; they count as tries.
+   */
+  onOutOfMemory?: { retryWithMoreMemory: boolean; maxMemoryMiB: number };
   owner?: string;
   doc?: string;
   /** Notifiers when an attempt succeeds (Airflow's `on_success_callback`). */

@@ -5,6 +5,7 @@ import type { Problem } from '../../functions/core/validation/problem';
 import { validateDags } from '../../functions/core/validation/validate-dag';
 import { type CompiledModule, compileDagFile } from './compile';
 import { discoverDagFiles } from './discover';
+import { resolveEnvironments } from './environments';
 import { evaluateModules } from './evaluate';
 import { compareStrings, displayPath } from './paths';
 import { problemFromError } from './problems';
@@ -47,6 +48,7 @@ export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
   });
 
   const specs: DagSpec[] = [];
+  const environmentFiles = new Map<string, Uint8Array>();
   const loaded: CompiledModule[] = [];
   for (const evaluated of await evaluateModules(compiled)) {
     const { fileloc, module } = evaluated.module;
@@ -57,10 +59,16 @@ export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
     loaded.push(evaluated.module);
     for (const dag of evaluated.dags) {
       try {
-        const spec = dag.toSpec({ fileloc, module });
-        const shapeProblems = schemaProblems(spec);
-        if (shapeProblems.length > 0) report(fileloc, shapeProblems);
-        else specs.push(spec);
+        const declared = dag.toSpec({ fileloc, module });
+        const shapeProblems = schemaProblems(declared);
+        if (shapeProblems.length > 0) {
+          report(fileloc, shapeProblems);
+          continue;
+        }
+        const resolved = await resolveEnvironments(dagsFolder, declared);
+        report(fileloc, resolved.problems);
+        specs.push(resolved.spec);
+        for (const [file, bytes] of resolved.files) environmentFiles.set(file, bytes);
       } catch (error) {
         report(fileloc, [problemFromError(error, { file: fileloc, dagId: dag.dagId })]);
       }
@@ -82,6 +90,10 @@ export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
     files.set(m.module, m.code);
     files.set(`${m.module}.map`, m.map);
   }
+  const kept = new Set(specs.filter((s) => !bad.has(s.fileloc)).flatMap(bundledPaths));
+  const keptDirs = [...kept].filter((p) => p.endsWith('/'));
+  for (const [file, bytes] of environmentFiles)
+    if (kept.has(file) || keptDirs.some((dir) => file.startsWith(dir))) files.set(file, bytes);
   const dags = specs.filter((s) => !bad.has(s.fileloc)).sort((a, b) => compareStrings(a.dagId, b.dagId));
   const body: Omit<Manifest, 'version'> = { schemaVersion: MANIFEST_SCHEMA_VERSION, dags };
   // Parsing canonicalizes (sorted map keys), so the manifest in memory equals the one written.
@@ -104,6 +116,15 @@ async function discover(dagsFolder: string, shown: string): Promise<string[] | P
     message: `no *.dag.ts files in ${shown}`,
     fix: 'name DAG files like etl.dag.ts, or pass --dags-folder <dir>',
   };
+}
+
+/** Bundle paths of the environment folders (ending in `/`) and scripts a DAG's tasks need. */
+function bundledPaths(spec: DagSpec): string[] {
+  const envDirs = (spec.environments ?? []).filter((e) => e.kind === 'python').map((e) => `envs/${e.hash}/`);
+  const scripts = spec.tasks.flatMap((t) =>
+    t.operator.kind === 'container' && t.operator.script ? [t.operator.script] : [],
+  );
+  return [...envDirs, ...scripts];
 }
 
 /** What the SDK produced but the manifest cannot hold (a Date or a function as a literal input, NaN …). */

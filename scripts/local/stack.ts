@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -11,6 +12,8 @@ import { EnvSecretProvider } from '../../functions/adapters/local/env-secret-pro
 import { FileBlobStore } from '../../functions/adapters/local/file-blob-store';
 import { FileBundleStore } from '../../functions/adapters/local/file-bundle-store';
 import { FileLogStore } from '../../functions/adapters/local/file-log-store';
+import { LocalContainerRunner } from '../../functions/adapters/local/process-container-runner';
+import type { PipOptions } from '../../functions/adapters/local/python-environments';
 import { resetOrphans } from '../../functions/app/reset-orphans';
 import { schedulerTick } from '../../functions/app/scheduler-tick';
 import type { RunStore } from '../../functions/ports/run-store';
@@ -52,6 +55,17 @@ export interface LocalStackOptions {
   home?: string;
   /** Wraps the run store (local mode prints state changes through it). */
   decorateStore?: (store: RunStore) => RunStore;
+}
+
+/**
+ * pip options of local Python environments: `UPDRAFT_PIP_FIND_LINKS` (folders or URLs, separated
+ * by the path delimiter) installs from there instead of the index unless `UPDRAFT_PIP_NO_INDEX=false`;
+ * pip's own `PIP_*` variables (an index URL, a proxy) apply as always.
+ */
+export function pipOptions(env: NodeJS.ProcessEnv): PipOptions {
+  const findLinks = (env.UPDRAFT_PIP_FIND_LINKS ?? '').split(path.delimiter).filter(Boolean);
+  if (findLinks.length === 0) return {};
+  return { findLinks, noIndex: env.UPDRAFT_PIP_NO_INDEX !== 'false' };
 }
 
 /**
@@ -99,11 +113,19 @@ export async function startLocalStack(options: LocalStackOptions) {
     : { secrets: new EnvSecretProvider() };
   // The emulator forgets buckets on restart and has no console: the S3 operators create them on use.
   // A task that triggers a DAG run kicks the in-process tick (declared below; called only later).
+  // Container and Python tasks run as processes here: venvs under <home>/envs, memory enforced.
+  const containers = new LocalContainerRunner({
+    envsDir: home ? path.join(home, 'envs') : path.join(tmpdir(), 'updraft-envs'),
+    bundleDir: (version) => deps.bundles.localDir(version),
+    pip: pipOptions(env),
+    dagsFolder: path.resolve(options.dagsFolder),
+  });
   const local = {
     ...overrides,
     createMissingBuckets: true,
     athena: false,
     lambda: false,
+    containers: { kind: 'inline' as const, runner: containers },
     kick: () => tick(),
   };
   const deps = decorate(createAwsDeps(config, clients, systemClock, local), options.decorateStore);

@@ -37,11 +37,15 @@ describe('npx cdk synth (bin/app.ts through cdk.json), offline and without crede
         `${CONTEXT_KEYS.stackName}=UpdraftCi`,
         '-c',
         `${CONTEXT_KEYS.workerMemoryClasses}=2048,512`,
+        // dags/ declares task environments (isolated_environments): without container tasks the
+        // synth fails and names them (test/cdk/task-environments.test.ts).
+        '-c',
+        `${CONTEXT_KEYS.containerTasks}=true`,
       ],
-      { env, timeout: 50_000 },
+      { env, timeout: 110_000 },
     );
     template = JSON.parse(readFileSync(join(out, 'UpdraftCi.template.json'), 'utf8'));
-  }, 60_000);
+  }, 120_000); // 2 cores shared with the other synth tests: bundling three functions can take a minute
 
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -70,7 +74,8 @@ describe('npx cdk synth (bin/app.ts through cdk.json), offline and without crede
   it('applies cdk.json context (-c updraft:tickRateMinutes=5, updraft:workerMemoryClasses=2048,512)', () => {
     const resources = Object.entries(template.Resources as Record<string, Json>);
     const rules = resources.filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([, r]) => r);
-    expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
+    // The other rule (container tasks) is the task-stopped event pattern, not a schedule.
+    expect(rules.map((r) => r.Properties.ScheduleExpression).filter(Boolean)).toEqual(['rate(5 minutes)']);
     const workers = resources.filter(
       ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('OrchestratorWorker'),
     );
@@ -93,6 +98,23 @@ describe('npx cdk synth (bin/app.ts through cdk.json), offline and without crede
       'bundles/',
       `bundles/${manifest.version}/`,
     ]);
+  });
+
+  it('stages one docker image per environment to build (Python or Dockerfile folder), without Docker', () => {
+    const [bundle] = readdirSync(out).filter(
+      (name) => name.startsWith('asset.') && existsSync(join(out, name, 'manifest.json')),
+    );
+    const manifest = JSON.parse(readFileSync(join(out, bundle!, 'manifest.json'), 'utf8'));
+    const environments = new Map<string, Json>(
+      (manifest.dags as Json[]).flatMap((d) => (d.environments ?? []).map((e: Json) => [e.hash, e])),
+    );
+    const built = [...environments.values()].filter((e) => e.kind === 'python' || e.directory);
+    const assets = JSON.parse(readFileSync(join(out, 'UpdraftCi.assets.json'), 'utf8'));
+    expect(Object.keys(assets.dockerImages ?? {})).toHaveLength(built.length);
+    const definitions = Object.values(template.Resources as Record<string, Json>).filter(
+      (r) => r.Type === 'AWS::ECS::TaskDefinition',
+    );
+    expect(definitions).toHaveLength(environments.size);
   });
 });
 

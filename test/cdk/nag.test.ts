@@ -116,7 +116,8 @@ describe('embeddable: Updraft in a stack of your own', () => {
   it('synthesizes in a plain Stack with dagsPath and passes AwsSolutionsChecks', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'Platform');
-    const updraft = new Updraft(stack, 'Orchestrator', { dagsPath: 'dags' });
+    // dags/ declares task environments, which need container tasks.
+    const updraft = new Updraft(stack, 'Orchestrator', { dagsPath: 'dags', containerTasks: true });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const assembly = app.synth(); // throws when a validation plugin reports a finding
     expect(assembly.getStackByName('Platform').template.Resources).toBeDefined();

@@ -296,7 +296,8 @@ describe('a given VPC', () => {
 });
 
 describe('deploy-time DAG upload (dagsPath)', () => {
-  const { app, template } = synthStack({ updraft: { dagsPath: 'dags' } });
+  // dags/ declares task environments (isolated_environments), which need container tasks.
+  const { app, template } = synthStack({ updraft: { dagsPath: 'dags', containerTasks: true } });
   const resources = template.toJSON().Resources as Record<string, Json>;
   const files = logicalId(
     template,
@@ -367,7 +368,7 @@ describe('deploy-time DAG upload (dagsPath)', () => {
   it('builds each folder once per process (synthesizing again reuses the build)', () => {
     expect(buildDagBundle(join(PROJECT_ROOT, 'dags'))).toBe(built);
     const started = Date.now();
-    synthStack({ updraft: { dagsPath: 'dags' } });
+    synthStack({ updraft: { dagsPath: 'dags', containerTasks: true } });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 

@@ -1,5 +1,6 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -55,6 +56,7 @@ export async function awsPorts(
     sns: fauxqsSnsClient(),
     athena: new AthenaClient(unused),
     lambda: new LambdaClient(unused),
+    ecs: new ECSClient(unused),
   };
   for (const client of Object.values(clients)) attachRequestCounter(client, counter);
   const config = readConfig({

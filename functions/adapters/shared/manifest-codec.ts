@@ -98,6 +98,23 @@ const sensorSpec = z.strictObject({
   softFail: z.boolean(),
 });
 
+const environmentSpec = z.union([
+  z.strictObject({
+    kind: z.literal('python'),
+    name: z.string().min(1),
+    python: z.string(),
+    requirements: z.string(),
+    hash: z.string(),
+  }),
+  z.strictObject({
+    kind: z.literal('image'),
+    name: z.string().min(1),
+    directory: z.string(),
+    hash: z.string(),
+  }),
+  z.strictObject({ kind: z.literal('image'), name: z.string().min(1), uri: z.string(), hash: z.string() }),
+]);
+
 const operatorSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('function') }),
   z.strictObject({ kind: z.literal('branch') }),
@@ -113,12 +130,13 @@ const operatorSpec = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     kind: z.literal('container'),
-    image: z.string(),
+    environment: z.string().min(1),
     command: z.array(z.string()),
     args: z.array(z.string()),
     env: map(z.string()),
     cpu: z.number().positive(),
     local: z.array(z.string()).optional(),
+    script: z.string().optional(),
   }),
   z.strictObject({
     kind: z.literal('lambda_invoke'),
@@ -238,6 +256,7 @@ const taskSpec = z.strictObject({
   priorityWeight: z.number().int(),
   executor: z.enum(['lambda', 'ecs']),
   memoryMiB: z.number().int().positive(),
+  onOutOfMemory: z.strictObject({ maxMemoryMiB: z.number().int().positive() }).optional(),
   owner: z.string(),
   doc: z.string().optional(),
   callbacks: z.strictObject({ onSuccess: notifiers, onFailure: notifiers, onRetry: notifiers }).optional(),
@@ -270,6 +289,7 @@ const dagSpec = z.strictObject({
   params: map(paramSpec),
   callbacks: z.strictObject({ onSuccess: notifiers, onFailure: notifiers, onSlaMiss: notifiers }).optional(),
   tasks: z.array(taskSpec),
+  environments: z.array(environmentSpec).optional(),
   fileloc: z.string(),
   module: z.string(),
 });

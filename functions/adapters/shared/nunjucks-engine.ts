@@ -90,7 +90,9 @@ const POSITION = /\[Line (\d+), Column (\d+)\]/;
  * `include`/`import` of files), and lookups limited to the context's own data.
  */
 export class NunjucksTemplateEngine implements TemplateEngine {
-  private readonly env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
+  private readonly env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true })
+    // Jinja's `tojson` (nunjucks calls it `dump`): XComs handed to a container as JSON arguments.
+    .addFilter('tojson', (value: unknown) => JSON.stringify(value === undefined ? null : value));
 
   render(template: string, context: Readonly<Record<string, unknown>>): string {
     const previous = trace;

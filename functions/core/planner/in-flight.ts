@@ -1,5 +1,10 @@
 import type { TaskSpec } from '../model';
-import type { DagRunRecord, TaskInstanceKey } from '../records';
+import {
+  type DagRunRecord,
+  effectiveMemoryMiB,
+  type TaskInstanceKey,
+  type TaskInstanceRecord,
+} from '../records';
 import { isEligibleToRetry, retryDelaySeconds } from '../rules/retry-policy';
 import { TaskState } from '../states';
 import type { PlanLimits } from './commands';
@@ -39,12 +44,15 @@ export function checkInFlight(args: InFlightArgs): void {
       }
       // A reschedule is the same attempt continuing (Airflow keeps try_number); a retry is a new attempt.
       const tryNumber = retrying ? record.tryNumber + 1 : record.tryNumber;
-      const reason = retrying
-        ? `retry: attempt ${tryNumber} of ${task.retries + 1}`
-        : 'reschedule: next poke is due';
+      const memoryMiB = effectiveMemoryMiB(task, record);
+      const reason = !retrying
+        ? 'reschedule: next poke is due'
+        : record.reason?.startsWith('out_of_memory') && memoryMiB !== task.memoryMiB
+          ? `retry: attempt ${tryNumber} with ${memoryMiB} MiB (onOutOfMemory escalation)`
+          : `retry: attempt ${tryNumber} of ${task.retries + 1}`;
       // Pinned to the poke count read: if the sensor's own wake-up ran this poke meanwhile, the write loses.
       const pokeCount = retrying ? undefined : (record.pokeCount ?? 0);
-      markReady(plan, view, task, key, instance.state, tryNumber, reason, pokeCount);
+      markReady(plan, view, task, key, instance.state, tryNumber, reason, pokeCount, memoryMiB);
       return;
     }
     case TaskState.Queued:
@@ -53,7 +61,7 @@ export function checkInFlight(args: InFlightArgs): void {
           kind: 'resend_task',
           key,
           tryNumber: record.tryNumber,
-          memoryMiB: task.memoryMiB,
+          memoryMiB: effectiveMemoryMiB(task, record),
           reason: `queued for ${Math.round(ago(record.queuedAt))}s without a worker claim; message re-sent`,
         });
       }
@@ -62,6 +70,9 @@ export function checkInFlight(args: InFlightArgs): void {
       const timeout = task.executionTimeoutSeconds;
       if (timeout !== undefined && ago(record.startDate) > timeout + limits.timeoutGraceSeconds) {
         fail(args, `execution_timeout: still running after ${timeout}s`);
+      } else if (detachedContainer(task, record)) {
+        // No worker heartbeats an ECS task: its stop event, or the tick's DescribeTasks check, ends it.
+        plan.notes.push({ key, reason: `running as ECS task ${record.externalJob!.id}` });
       } else if (ago(record.heartbeatAt ?? record.startDate) > limits.zombieAfterSeconds) {
         fail(
           args,
@@ -73,6 +84,11 @@ export function checkInFlight(args: InFlightArgs): void {
     default:
       return;
   }
+}
+
+/** A container attempt this try started outside the worker (an ECS task). */
+function detachedContainer(task: TaskSpec, record: TaskInstanceRecord): boolean {
+  return task.operator.kind === 'container' && record.externalJob?.tryNumber === record.tryNumber;
 }
 
 /** Fails a running attempt on the worker's behalf, retrying when the policy allows. */

@@ -12,7 +12,7 @@ export interface ReadyTask {
   priorityWeight: number;
   pool: string;
   poolSlots: number;
-  /** Memory the attempt needs (the task's `memoryMiB`). */
+  /** Memory the attempt needs (the task's `memoryMiB`, or the instance's after an out-of-memory escalation). */
   memoryMiB: number;
   /** A sensor's next poke: the poke count read, which the queue write expects unchanged. */
   pokeCount?: number;
@@ -36,6 +36,7 @@ export function markReady(
   tryNumber: number,
   reason: string,
   pokeCount?: number,
+  memoryMiB: number = task.memoryMiB,
 ): void {
   plan.ready.push({
     key,
@@ -44,7 +45,7 @@ export function markReady(
     priorityWeight: task.priorityWeight,
     pool: task.pool,
     poolSlots: task.poolSlots,
-    memoryMiB: task.memoryMiB,
+    memoryMiB,
     ...(pokeCount !== undefined && { pokeCount }),
     reason,
   });

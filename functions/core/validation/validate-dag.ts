@@ -2,6 +2,7 @@ import { buildGraph, findCycle } from '../graph';
 import type { DagSpec, TaskSpec } from '../model';
 import { timetableFor, validateTimezone } from '../timetables';
 import { TRIGGER_RULES } from '../trigger-rule';
+import { checkEnvironments } from './environment-fields';
 import { checkNotifiers } from './notifier-fields';
 import { checkOperatorFields, ID_FIX, ID_PATTERN } from './operator-fields';
 import { checkParamSpec } from './params';
@@ -32,6 +33,7 @@ export function validateDag(spec: DagSpec): Problem[] {
   for (const [event, notifiers] of Object.entries(spec.callbacks ?? {}))
     problems.push(...checkNotifiers(event, notifiers).map(at));
   problems.push(...validateTasks(spec.tasks).map(at));
+  problems.push(...checkEnvironments(spec).map(at));
   return problems;
 }
 

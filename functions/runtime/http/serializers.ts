@@ -1,5 +1,5 @@
 import type { DagSpec, ScheduleSpec, TaskSpec } from '../../core/model';
-import type { DagRunRecord, DagStateRecord, TaskInstanceRecord } from '../../core/records';
+import type { DagRunRecord, DagStateRecord, TaskEnvironment, TaskInstanceRecord } from '../../core/records';
 import { airflowIsoFormat } from '../../core/run-id';
 
 /** ISO with `+00:00` as Airflow prints datetimes, or null. */
@@ -160,5 +160,24 @@ export function taskInstanceJson(ti: TaskInstanceRecord, run: DagRunRecord, task
     // Airflow's TaskInstance `rendered_fields` ("Rendered Template"), secrets already masked.
     rendered_fields: ti.renderedFields ?? {},
     reason: ti.reason ?? null,
+    // Updraft: where the latest attempt ran ("it worked yesterday": which bundle, environment, image, memory).
+    environment: ti.environment ? environmentJson(ti.environment) : null,
+  };
+}
+
+/** A task instance's environment record in the API's snake_case; absent details are null. */
+function environmentJson(env: TaskEnvironment) {
+  return {
+    runtime: env.runtime,
+    bundle_version: env.bundleVersion,
+    memory_mib: env.memoryMiB,
+    name: env.name ?? null,
+    hash: env.hash ?? null,
+    image: env.image ?? null,
+    image_digest: env.imageDigest ?? null,
+    function_name: env.functionName ?? null,
+    function_version: env.functionVersion ?? null,
+    task_arn: env.taskArn ?? null,
+    peak_memory_mib: env.peakMemoryMiB ?? null,
   };
 }

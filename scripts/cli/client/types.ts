@@ -49,6 +49,23 @@ export interface TaskInstanceJson {
   /** Templated fields as rendered for the latest attempt, secrets masked (by field path). */
   rendered_fields?: Record<string, string>;
   reason: string | null;
+  /** Where the latest attempt ran (Updraft); null before the first attempt. */
+  environment?: TaskEnvironmentJson | null;
+}
+
+/** A task instance's environment record as the API returns it. */
+export interface TaskEnvironmentJson {
+  runtime: string;
+  bundle_version: string;
+  memory_mib: number;
+  name: string | null;
+  hash: string | null;
+  image: string | null;
+  image_digest: string | null;
+  function_name: string | null;
+  function_version: string | null;
+  task_arn: string | null;
+  peak_memory_mib: number | null;
 }
 
 /** One chunk of a task log and the token to read what follows. */

@@ -49,12 +49,16 @@ export function registerDagsTest(dags: Command, io: Io): void {
         throw new CliError(ExitCode.BadInput, [`error: unknown DAG "${dagId}"; known DAG ids: ${known}`]);
       }
       const logTo = options.json ? io.err : io.out;
-      const runtime = await createTestRuntime(bundle, (line) => {
-        const index = line.key.mapIndex >= 0 ? `[${line.key.mapIndex}]` : '';
-        logTo(
-          `[${line.key.taskId}${index} #${line.tryNumber}] ${line.level === 'info' ? '' : `${line.level.toUpperCase()} `}${line.message}`,
-        );
-      });
+      const runtime = await createTestRuntime(
+        bundle,
+        (line) => {
+          const index = line.key.mapIndex >= 0 ? `[${line.key.mapIndex}]` : '';
+          logTo(
+            `[${line.key.taskId}${index} #${line.tryNumber}] ${line.level === 'info' ? '' : `${line.level.toUpperCase()} `}${line.message}`,
+          );
+        },
+        options.dagsFolder,
+      );
       try {
         const result = await runDagTest(runtime.deps, {
           dag: spec,

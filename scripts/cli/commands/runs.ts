@@ -75,6 +75,7 @@ export function registerRuns(program: Command, io: Io): void {
       if (options.json) printJson(io, { ...run, task_instances: instances });
       else {
         io.out([...runSummary(run), '', formatTable(INSTANCE_HEADERS, instanceRows(instances))].join('\n'));
+        io.out(environmentSection(instances));
         if (options.rendered) io.out(renderedSection(instances));
       }
       if (options.wait && run.state !== 'success') {
@@ -83,6 +84,39 @@ export function registerRuns(program: Command, io: Io): void {
         ]);
       }
     });
+}
+
+/**
+ * Where each task's latest attempt ran: how (worker, worker thread, process, ECS, Lambda), its
+ * declared environment and content hash, the image or interpreter and digest, memory, bundle.
+ */
+function environmentSection(instances: readonly TaskInstanceJson[]): string {
+  const rows = instances.flatMap((ti) => {
+    const env = ti.environment;
+    if (!env) return [];
+    const declared = env.name ? `${env.name} (${env.hash})` : '-';
+    const ran = env.function_name
+      ? `${env.function_name}${env.function_version ? `:${env.function_version}` : ''}`
+      : (env.task_arn ?? env.image ?? '-');
+    const digest = env.image_digest && env.image_digest !== env.hash ? ` @${env.image_digest}` : '';
+    const peak = env.peak_memory_mib !== null ? ` (peak ${env.peak_memory_mib})` : '';
+    return [
+      [
+        `${ti.task_id}${ti.map_index >= 0 ? `[${ti.map_index}]` : ''}`,
+        env.runtime,
+        declared,
+        `${ran}${digest}`,
+        `${env.memory_mib} MiB${peak}`,
+        env.bundle_version,
+      ],
+    ];
+  });
+  if (rows.length === 0) return '';
+  return [
+    '',
+    'environments:',
+    formatTable(['task_id', 'runtime', 'environment', 'ran', 'memory', 'bundle'], rows),
+  ].join('\n');
 }
 
 /** `--rendered`: each task's rendered fields, multi-line values indented under their field path. */

@@ -213,15 +213,15 @@ describe('dags test runtime: real planner, applier, worker path and operators in
     expect(await r.xcomOf('wait')).toBe(3);
   });
 
-  it('fails operators this runtime cannot run yet with a reason that says so, without retrying', async () => {
+  it('fails a container task in a runtime without a container executor, naming it, without retrying', async () => {
     const r = await runInMemory(
       dag({ dagId: 'declared', defaultArgs: { retries: 3 } }, () => {
         container({ taskId: 'img', image: 'python:3.12' });
       }),
     );
     expect(r.byId('img')).toMatchObject({ state: 'failed', tryNumber: 1 });
-    expect(r.byId('img')?.reason).toMatch(
-      /operator "container" is declared but cannot run in this runtime yet/,
+    expect(r.byId('img')?.reason).toBe(
+      'task "img" (container) needs a container executor (ECS Fargate: deploy with `containerTasks` on), which is not configured in this runtime',
     );
   });
 

@@ -25,9 +25,14 @@ describe('updraft trigger, runs and logs against a local stack', () => {
     );
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`run ${run.dag_run_id} of rt_linear: success`);
-    const rows = shown.stdout.split('\n').filter((l) => /^(extract|total|report)\s/.test(l));
+    const [states = '', environments = ''] = shown.stdout.split('\nenvironments:\n');
+    const rows = states.split('\n').filter((l) => /^(extract|total|report)\s/.test(l));
     expect(rows).toHaveLength(3);
     for (const row of rows) expect(row).toMatch(/^\w+\s+success\s+1\s/);
+    // Where each ran: TS tasks in worker threads of the run's bundle, with their declared memory.
+    const ran = environments.split('\n').filter((l) => /^(extract|total|report)\s/.test(l));
+    expect(ran).toHaveLength(3);
+    for (const row of ran) expect(row).toMatch(/^\w+\s+worker-thread\s+-\s+-\s+1024 MiB\s+[0-9a-f]{16}$/);
 
     const json = await stack.cli('runs', 'show', 'rt_linear', run.dag_run_id, '--json');
     const parsed = JSON.parse(json.stdout) as {

@@ -124,7 +124,7 @@ describe('updraft dags test', () => {
   it.each([
     [
       ['dags', 'test', 'nope'],
-      /unknown DAG "nope"; known DAG ids: branch_join, create_metrics, etl_linear, fan_out_fan_in, mapped_files/,
+      /unknown DAG "nope"; known DAG ids: branch_join, create_metrics, etl_linear, fan_out_fan_in, isolated_environments, mapped_files, memory_escalation/,
     ],
     [
       ['dags', 'test', 'mapped_files', '--conf', '{oops'],

@@ -44,7 +44,7 @@ describe('operators: defaults and every option', () => {
     [
       'container defaults (runs on ECS)',
       () => container({ taskId: 'x', image: 'python:3.12' }),
-      { kind: 'container', image: 'python:3.12', command: [], args: [], env: {}, cpu: 0.25 },
+      { kind: 'container', environment: 'python-3.12', command: [], args: [], env: {}, cpu: 0.25 },
       'ecs',
     ],
     [
@@ -62,14 +62,15 @@ describe('operators: defaults and every option', () => {
         }),
       {
         kind: 'container',
-        image: 'img',
+        environment: 'img',
         command: ['python', 'job.py'],
         args: ['--day', '{{ ds }}'],
         env: { MODE: 'full' },
         cpu: 2,
         local: ['python3', 'job.py'],
       },
-      'lambda',
+      // A container always runs as one: Fargate in AWS, a process or Docker locally.
+      'ecs',
     ],
     [
       'lambdaInvoke defaults',

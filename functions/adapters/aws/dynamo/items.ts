@@ -91,6 +91,22 @@ const instanceSchema = z.object({
   xcomLength: z.number().int().nonnegative().nullable().optional(),
   renderedFields: z.record(z.string(), z.string()).optional(),
   slaMissedAt: iso.optional(),
+  memoryMiB: z.number().int().positive().optional(),
+  environment: z
+    .object({
+      bundleVersion: z.string(),
+      memoryMiB: z.number(),
+      runtime: z.string(),
+      name: z.string().optional(),
+      hash: z.string().optional(),
+      image: z.string().optional(),
+      imageDigest: z.string().optional(),
+      functionName: z.string().optional(),
+      functionVersion: z.string().optional(),
+      taskArn: z.string().optional(),
+      peakMemoryMiB: z.number().optional(),
+    })
+    .optional(),
 });
 
 const dagStateSchema = z

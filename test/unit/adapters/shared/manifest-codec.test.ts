@@ -35,7 +35,8 @@ const tasks: TaskSpec[] = [
     executor: 'ecs',
     operator: {
       kind: 'container',
-      image: 'python:3.12',
+      environment: 'py',
+      script: 'scripts/job.py',
       command: ['python'],
       args: ['-V'],
       env: {},

@@ -69,6 +69,8 @@ describe('template context: Airflow names and formats', () => {
     ],
     ['{{ dag.timezone }}', 'UTC', 'Europe/Amsterdam'],
     ['{{ params.table }}:{{ params.limit + 1 }}', 'orders:11', 'orders:11'],
+    // Jinja's tojson: an XCom or the params handed to a container as one JSON argument.
+    ['{{ params | tojson }}', '{"table":"orders","limit":10}', '{"table":"orders","limit":10}'],
     [
       '{{ conf.region }}/{{ dag_run.conf.region }}/{{ dag_run.run_type }}',
       'eu/eu/scheduled',

@@ -37,6 +37,8 @@ export interface TaskEnvironmentsProps {
   readonly bundleDir: string;
   /** Absolute DAGs folder: image `directory` paths are relative to it. */
   readonly dagsFolder: string;
+  /** Task role per DAG id for its container tasks. @default - every DAG uses the shared task role */
+  readonly dagTaskRoles?: Readonly<Record<string, iam.IRole>>;
 }
 
 /**
@@ -49,10 +51,12 @@ export class TaskEnvironments extends Construct {
   /** Task definition of each environment, by hash. */
   readonly taskDefinitions: ReadonlyMap<string, ecs.FargateTaskDefinition>;
   private readonly containerTasks: ContainerTasks;
+  private readonly dagTaskRoles: Readonly<Record<string, iam.IRole>>;
 
   constructor(scope: Construct, id: string, props: TaskEnvironmentsProps) {
     super(scope, id);
     this.containerTasks = props.containerTasks;
+    this.dagTaskRoles = props.dagTaskRoles ?? {};
     // An empty grantRun would be a policy statement without resources: build only what is declared.
     if (props.environments.length === 0)
       throw new Error('TaskEnvironments: no environments; create it only for a bundle that declares some');
@@ -99,6 +103,7 @@ export class TaskEnvironments extends Construct {
     id: string,
     bundle: Pick<BuiltDagBundle, 'dir' | 'folder'>,
     containerTasks: ContainerTasks | undefined,
+    dagTaskRoles?: Readonly<Record<string, iam.IRole>>,
   ): TaskEnvironments | undefined {
     const environments = readBundleEnvironments(bundle.dir);
     if (environments.length === 0) return undefined;
@@ -113,6 +118,7 @@ export class TaskEnvironments extends Construct {
       environments: environments.map((e) => e.spec),
       bundleDir: bundle.dir,
       dagsFolder: bundle.folder,
+      ...(dagTaskRoles && { dagTaskRoles }),
     });
   }
 
@@ -125,6 +131,11 @@ export class TaskEnvironments extends Construct {
       [ENV.ecsTaskDefinitions]: Stack.of(this).toJsonString(arns),
       [ENV.ecsContainerName]: TASK_CONTAINER_NAME,
       [ENV.ecsLogStreamPrefix]: TASK_LOG_STREAM_PREFIX,
+      ...(Object.keys(this.dagTaskRoles).length > 0 && {
+        [ENV.ecsTaskRoles]: Stack.of(this).toJsonString(
+          Object.fromEntries(Object.entries(this.dagTaskRoles).map(([dagId, role]) => [dagId, role.roleArn])),
+        ),
+      }),
     };
   }
 
@@ -143,7 +154,11 @@ export class TaskEnvironments extends Construct {
     const pass = iam.Grant.addToPrincipal({
       grantee,
       actions: ['iam:PassRole'],
-      resourceArns: [executionRole.roleArn, taskRole.roleArn],
+      resourceArns: [
+        executionRole.roleArn,
+        taskRole.roleArn,
+        ...Object.values(this.dagTaskRoles).map((role) => role.roleArn),
+      ],
       conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     });
     // RunTask propagates the task definition's tags (stack tags, if any): tagging on create needs

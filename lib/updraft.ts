@@ -57,6 +57,12 @@ export interface UpdraftProps {
    * @default true when the DAGs of `dagsPath` declare environments (container or Python tasks), else false
    */
   readonly containerTasks?: boolean;
+  /**
+   * The IAM role the container tasks of a DAG run with, by DAG id (least privilege per pipeline:
+   * what its containers may read and write). Workers may pass exactly these roles to ECS.
+   * @default - every DAG's containers use the shared task role, which has no permissions
+   */
+  readonly containerTaskRoles?: Readonly<Record<string, iam.IRole>>;
   /** Run functions and Fargate tasks in this VPC's PRIVATE_WITH_EGRESS subnets. @default - no VPC (see createVpc) */
   readonly vpc?: ec2.IVpc;
   /** Create a VPC (2 AZs, 1 NAT, S3/DynamoDB endpoints) for functions and tasks. @default false */
@@ -174,7 +180,14 @@ export class Updraft extends Construct {
         logRetention,
       });
     this.taskEnvironments =
-      bundle && TaskEnvironments.fromBundle(this, 'TaskEnvironments', bundle, this.containerTasks);
+      bundle &&
+      TaskEnvironments.fromBundle(
+        this,
+        'TaskEnvironments',
+        bundle,
+        this.containerTasks,
+        props.containerTaskRoles,
+      );
 
     const environment = {
       [ENV.tableName]: this.table.table.tableName,

@@ -2,7 +2,14 @@ import { type AttemptResult, finishAttempt } from '../core/attempt';
 import { containerValue, environmentDetails } from '../core/container-exit';
 import { SecretMasker } from '../core/masking';
 import type { JsonValue } from '../core/model';
-import { formatKey, keyOf, type TaskInstanceKey, type TaskInstanceRecord } from '../core/records';
+import {
+  effectiveMemoryMiB,
+  formatKey,
+  keyOf,
+  type TaskEnvironment,
+  type TaskInstanceKey,
+  type TaskInstanceRecord,
+} from '../core/records';
 import { TaskState } from '../core/states';
 import { RETURN_VALUE_KEY } from '../core/task-context';
 import { classifyThrown } from '../core/task-errors';
@@ -61,8 +68,15 @@ export async function completeContainer(
   log.write('info', `ECS task ${taskArn} stopped; its output (${lines.length} lines) follows`);
   for (const line of lines) log.write('info', line);
   const lastLine = lines.filter((l) => l.trim() !== '').at(-1) ?? '';
-  const environment = { ...ti.environment!, taskArn };
-  const memoryMiB = environment.memoryMiB ?? task.memoryMiB;
+  // The worker recorded it at the start; the defaults cover an instance written without one.
+  const environment: TaskEnvironment = {
+    bundleVersion: run.bundleVersion,
+    memoryMiB: effectiveMemoryMiB(task, ti),
+    runtime: 'ecs-fargate',
+    ...ti.environment,
+    taskArn,
+  };
+  const memoryMiB = environment.memoryMiB;
   Object.assign(environment, environmentDetails(stopped.exit));
   const xcom = maskingXComStore(deps.xcom, masker, { firstTry: tryNumber === 1 });
   const unmasked = await resultOf(xcom, key, () =>

@@ -1,4 +1,5 @@
 import type { Command } from '../core/planner/commands';
+import type { ContainerStopper } from '../ports/container-runner';
 import type { Metrics } from '../ports/metrics';
 import type { RunStore } from '../ports/run-store';
 import type { TaskQueue } from '../ports/task-queue';
@@ -9,18 +10,30 @@ import { type ApplyReport, applyCommands } from './apply-commands';
  * before the send: if the send fails, the instances stay `queued` and the tick re-sends them.
  */
 export async function applyAndDispatch(
-  deps: { store: RunStore; queue: TaskQueue; metrics?: Metrics },
+  deps: { store: RunStore; queue: TaskQueue; metrics?: Metrics; containerStopper?: ContainerStopper },
   commands: readonly Command[],
   now: string,
 ): Promise<ApplyReport> {
   const report = await applyCommands(deps.store, commands, now);
   if (deps.metrics) emitAppliedMetrics(deps.metrics, report.applied);
+  await stopExternalJobs(deps.containerStopper, report.applied);
   if (report.dispatch.length > 0) {
     await deps.queue.send(
       report.dispatch.map((d) => ({ ...d.key, tryNumber: d.tryNumber, memoryMiB: d.memoryMiB })),
     );
   }
   return report;
+}
+
+/**
+ * Stops the ECS tasks of container attempts the planner failed (execution timeout). Best effort:
+ * a task that already stopped, or a failed call, leaves nothing to undo — the attempt is failed.
+ */
+async function stopExternalJobs(stopper: ContainerStopper | undefined, applied: readonly Command[]) {
+  if (!stopper) return;
+  for (const command of applied)
+    if (command.kind === 'fail_task' && command.stopExternalJob)
+      await stopper.stop(command.stopExternalJob, command.reason).catch(() => undefined);
 }
 
 /** Runs that finished and attempts the planner ended (zombies, timeouts), as metrics. */

@@ -4,6 +4,7 @@ import { planTick, type RunWithInstances } from '../core/planner/plan-tick';
 import { type DagStateRecord, formatKey } from '../core/records';
 import type { BundleStore } from '../ports/bundle-store';
 import type { Clock } from '../ports/clock';
+import type { ContainerStopper } from '../ports/container-runner';
 import { StaleTransitionError } from '../ports/errors';
 import type { Metrics } from '../ports/metrics';
 import type { RunStore } from '../ports/run-store';
@@ -28,6 +29,8 @@ export interface TickDeps {
   onCallbackError?: CallbackDeps['onCallbackError'];
   /** Variables and connections notifier templates read. */
   secrets?: CallbackDeps['secrets'];
+  /** Stops the ECS task of a container attempt the tick fails (execution timeout); none when unset. */
+  containerStopper?: ContainerStopper;
 }
 
 /** What a tick did, for logs and metrics (counts per command kind). */

@@ -52,8 +52,13 @@ export interface StoppedContainer {
   stoppedAt?: string;
 }
 
+/** Stops a container task whose attempt was failed without it (execution timeout). */
+export interface ContainerStopper {
+  stop(taskArn: string, reason: string): Promise<void>;
+}
+
 /** Starts container tasks that end on their own (ECS Fargate) and reads their state. */
-export interface ContainerLauncher {
+export interface ContainerLauncher extends ContainerStopper {
   /** Starts the task; resolves with its ARN once ECS accepted it. */
   start(launch: ContainerLaunch): Promise<{ taskArn: string }>;
   /**

@@ -88,6 +88,7 @@ export function ecsLauncherFrom(
     containerName: config.ecsContainerName,
     logGroup: config.ecsLogGroup,
     logStreamPrefix: config.ecsLogStreamPrefix,
+    ...(config.ecsTaskRoles && { taskRoles: config.ecsTaskRoles }),
     // An hour covers a Fargate task's start (image pull included); the URL reads one file.
     bundleFileUrl: (version, file) =>
       getSignedUrl(
@@ -142,8 +143,17 @@ export function createAwsDeps(
     notifications: new AwsNotificationSender({ sns: clients.sns }),
     onCallbackError: (message: string) => logJson('warn', 'callback failed', { callback: message }),
   };
-  const tick: TickDeps = { store, queue, bundles, clock, limits, metrics, ...callbacks };
   const launcher = overrides.containers ? undefined : ecsLauncherFrom(config, clients);
+  const tick: TickDeps = {
+    store,
+    queue,
+    bundles,
+    clock,
+    limits,
+    metrics,
+    ...callbacks,
+    ...(launcher && { containerStopper: launcher }),
+  };
   const containers: ContainerExecution | undefined =
     overrides.containers ?? (launcher && { kind: 'detached', launcher });
   // The scheduler ends container attempts whose ECS task stopped (event, or the tick's check).

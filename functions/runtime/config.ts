@@ -29,6 +29,23 @@ const workerQueues = z
   .optional();
 
 /** Every setting of the AWS runtime, with units and defaults; read once per process. */
+/** An optional JSON object of strings (a map the stack serialized into one variable). */
+function jsonStringMap(what: string) {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (parsed && typeof parsed === 'object' && Object.values(parsed).every((v) => typeof v === 'string'))
+          return parsed as Record<string, string>;
+      } catch {}
+      ctx.addIssue({ code: 'custom', message: `must be a JSON object of ${what}` });
+      return z.NEVER;
+    });
+}
+
 const configSchema = z.object({
   /** DynamoDB single table for runs, task instances, XComs and DAG state. */
   tableName: z.string().min(1),
@@ -77,22 +94,9 @@ const configSchema = z.object({
   /** CloudWatch log group of container output. */
   ecsLogGroup: z.string().optional(),
   /** JSON object: environment hash → ECS task definition ARN (one per declared environment, built at deploy). */
-  ecsTaskDefinitions: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined) return undefined;
-      try {
-        const parsed: unknown = JSON.parse(text);
-        if (parsed && typeof parsed === 'object' && Object.values(parsed).every((v) => typeof v === 'string'))
-          return parsed as Record<string, string>;
-      } catch {}
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must be a JSON object of environment hash → task definition ARN',
-      });
-      return z.NEVER;
-    }),
+  ecsTaskDefinitions: jsonStringMap('environment hash → task definition ARN'),
+  /** JSON object: DAG id → IAM role ARN its container tasks run with; unset DAGs use the shared task role. */
+  ecsTaskRoles: jsonStringMap('DAG id → task role ARN'),
   /** Name of the task container in every task definition. Default `task`. */
   ecsContainerName: z.string().default('task'),
   /** awslogs stream prefix of container output. Default `updraft`. */

@@ -30,4 +30,5 @@ export const ENV = {
   ecsTaskDefinitions: 'UPDRAFT_ECS_TASK_DEFINITIONS',
   ecsContainerName: 'UPDRAFT_ECS_CONTAINER_NAME',
   ecsLogStreamPrefix: 'UPDRAFT_ECS_LOG_STREAM_PREFIX',
+  ecsTaskRoles: 'UPDRAFT_ECS_TASK_ROLES',
 } as const;

@@ -410,6 +410,20 @@ describe('Updraft with a bundle that declares environments (dagsPath)', () => {
     });
   });
 
+  it("gives a DAG's container tasks its own role: named to the workers, which may pass exactly it", () => {
+    const roleArn = 'arn:aws:iam::111122223333:role/etl-containers';
+    const role = iam.Role.fromRoleArn(new Stack(new App(), 'Roles'), 'EtlContainers', roleArn);
+    const { template } = synth({ containerTasks: true, containerTaskRoles: { etl: role } });
+    const resources = template.toJSON().Resources as Record<string, Json>;
+    const worker =
+      resources[logicalId(template, 'AWS::Lambda::Function', 'OrchestratorWorker1024HandlerFunction')];
+    expect(JSON.parse(worker.Properties.Environment.Variables[ENV.ecsTaskRoles])).toEqual({ etl: roleArn });
+    const pass = statementsOfRole(template, 'OrchestratorWorker1024HandlerRole').find((st) =>
+      [st.Action].flat().includes('iam:PassRole'),
+    );
+    expect(JSON.stringify(pass?.Resource)).toContain(roleArn);
+  });
+
   it('reports no unacknowledged cdk-nag finding in a created VPC either', () => {
     const { stack } = synth({ containerTasks: true, createVpc: true, workerMemoryClasses: [2048] });
     const report = new AwsSolutionsChecks(stack).validateScope(stack);

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import type { EnvironmentSpec } from '../../core/model';
 import { formatKey } from '../../core/records';
 import { NonRetryableTaskError } from '../../core/task-errors';
@@ -12,8 +11,8 @@ import type {
   ContainerLaunch,
   ContainerRunner,
 } from '../../ports/container-runner';
-import { MemoryWatchdog } from './memory-watchdog';
 import { type PipOptions, PythonEnvironments } from './python-environments';
+import { type Plan, superviseProcess } from './supervise-process';
 
 /** How local mode runs container and Python tasks. */
 export interface LocalContainerRunnerOptions {
@@ -32,21 +31,6 @@ export interface LocalContainerRunnerOptions {
   /** Milliseconds between SIGTERM and SIGKILL when a task is aborted (default 5000). */
   killGraceMs?: number;
 }
-
-/** A process to start, and what to report about it. */
-interface Plan {
-  argv: string[];
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  runtime: 'process' | 'docker';
-  image?: string;
-  imageDigest?: string;
-  /** Docker's name for the container: killing the client alone would leave the container running. */
-  container?: string;
-}
-
-/** A Python traceback's last line when the interpreter ran out of memory (rlimit, cgroup). */
-const MEMORY_ERROR = /^(\w+\.)*MemoryError\b/;
 
 /**
  * Local mode's stand-in for Fargate: Python tasks run in their environment's venv, images run in
@@ -73,7 +57,7 @@ export class LocalContainerRunner implements ContainerRunner {
       throw new Error(
         `task ${formatKey(launch.key)} has nothing to run in environment "${env.name}": give it a command or a script`,
       );
-    return this.supervise(launch, plan, io);
+    return superviseProcess(launch, plan, io, this.options);
   }
 
   private async pythonPlan(
@@ -189,96 +173,6 @@ export class LocalContainerRunner implements ContainerRunner {
       this.images.set(env.hash, build);
     }
     return build;
-  }
-
-  private async supervise(launch: ContainerLaunch, plan: Plan, io: ContainerIo): Promise<ContainerExit> {
-    const [command, ...rest] = plan.argv as [string, ...string[]];
-    // Its own process group, so the limit, the abort and the final cleanup reach every descendant.
-    const child = spawn(command, rest, {
-      detached: true,
-      cwd: plan.cwd,
-      env: plan.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-      child.once('exit', (code, signal) => resolve([code, signal])),
-    );
-    try {
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'command not found' : String(error);
-      throw new Error(
-        `task ${formatKey(launch.key)} cannot start "${command}" (${reason}); check the task's command and that the program is installed`,
-        { cause: error },
-      );
-    }
-    const pgid = child.pid!;
-    const killGroup = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(-pgid, signal);
-      } catch {
-        // Already gone.
-      }
-    };
-    let memoryError = false;
-    const pipe = (stream: Readable, name: 'stdout' | 'stderr') =>
-      new Promise<void>((resolve) => {
-        const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-        lines.on('line', (line) => {
-          if (name === 'stderr' && MEMORY_ERROR.test(line.trim())) memoryError = true;
-          io.onLine(name, line);
-        });
-        lines.once('close', resolve);
-      });
-    const output = Promise.all([pipe(child.stdout, 'stdout'), pipe(child.stderr, 'stderr')]);
-    // Docker enforces its own --memory; the client's group says nothing about the container's memory.
-    const watchdog =
-      plan.runtime === 'process'
-        ? new MemoryWatchdog({ pgid, limitMiB: launch.memoryMiB, intervalMs: this.options.pollIntervalMs })
-        : undefined;
-    let grace: NodeJS.Timeout | undefined;
-    const abort = () => {
-      killGroup('SIGTERM');
-      grace = setTimeout(() => {
-        killGroup('SIGKILL');
-        if (plan.container)
-          spawn('docker', ['rm', '-f', plan.container], { stdio: 'ignore' }).on('error', () => {});
-      }, this.options.killGraceMs ?? 5000);
-    };
-    watchdog?.start();
-    if (io.signal.aborted) abort();
-    else io.signal.addEventListener('abort', abort, { once: true });
-    try {
-      const [code, signal] = await exited;
-      // Like a container, the task ends with its main process: leftover children go too.
-      killGroup('SIGKILL');
-      await output;
-      const killed = watchdog?.outOfMemory ?? false;
-      // No sample before a quick exit: better no figure than a false 0.
-      const peak = watchdog?.peakMiB ? Math.round(watchdog.peakMiB) : undefined;
-      return {
-        exitCode: killed ? 137 : code,
-        ...(killed ? { signal: 'SIGKILL' } : signal ? { signal } : {}),
-        outOfMemory: killed || memoryError || (plan.runtime === 'docker' && code === 137),
-        ...(peak !== undefined ? { peakMemoryMiB: peak } : {}),
-        ...(killed
-          ? {
-              stoppedReason: `OutOfMemoryError: killed at ${peak} MiB, over its ${launch.memoryMiB} MiB limit`,
-            }
-          : {}),
-        ...(plan.image ? { image: plan.image } : {}),
-        ...(plan.imageDigest ? { imageDigest: plan.imageDigest } : {}),
-        runtime: plan.runtime,
-      };
-    } finally {
-      watchdog?.stop();
-      clearTimeout(grace);
-      io.signal.removeEventListener('abort', abort);
-      killGroup('SIGKILL');
-    }
   }
 }
 

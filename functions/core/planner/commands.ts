@@ -51,6 +51,8 @@ export type Command =
       tryNumber: number;
       outcome: 'failed' | 'up_for_retry';
       nextRetryAt?: string;
+      /** The attempt ran outside the worker (an ECS task): stop it once the failure is written. */
+      stopExternalJob?: string;
       reason: string;
     };
 /** Discriminant of Command. */

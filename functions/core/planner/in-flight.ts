@@ -94,7 +94,10 @@ function detachedContainer(task: TaskSpec, record: TaskInstanceRecord): boolean 
 /** Fails a running attempt on the worker's behalf, retrying when the policy allows. */
 function fail(args: InFlightArgs, reason: string): void {
   const { task, instance, key, run, now, plan, view } = args;
-  const tryNumber = instance.record!.tryNumber;
+  const record = instance.record!;
+  const tryNumber = record.tryNumber;
+  // A timed-out ECS task would run on (and bill) after its attempt failed.
+  const stop = detachedContainer(task, record) ? { stopExternalJob: record.externalJob!.id } : {};
   if (isEligibleToRetry(task, tryNumber)) {
     const delay = retryDelaySeconds(task, { ...key, logicalDate: run.logicalDate, tryNumber });
     const nextRetryAt = new Date(Date.parse(now) + delay * 1000).toISOString();
@@ -105,6 +108,7 @@ function fail(args: InFlightArgs, reason: string): void {
       tryNumber,
       outcome: 'up_for_retry',
       nextRetryAt,
+      ...stop,
       reason,
     });
     view.setState(key.taskId, key.mapIndex, TaskState.UpForRetry);
@@ -115,6 +119,7 @@ function fail(args: InFlightArgs, reason: string): void {
       from: TaskState.Running,
       tryNumber,
       outcome: 'failed',
+      ...stop,
       reason,
     });
     view.setState(key.taskId, key.mapIndex, TaskState.Failed);

@@ -1,4 +1,5 @@
 import { AccessDeniedException, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EcsContainerLauncher } from '../../../functions/adapters/aws/ecs/ecs-container-launcher';
 import { EnvSecretProvider } from '../../../functions/adapters/local/env-secret-provider';
@@ -44,6 +45,7 @@ async function setUp(options: { secrets?: SecretProvider } = {}) {
       return started;
     },
     check: (taskArns) => ecsLauncher.check(taskArns),
+    stop: (taskArn, reason) => ecsLauncher.stop(taskArn, reason),
     logLines: (taskArn) => ecsLauncher.logLines(taskArn),
   };
   const harness = createHarness(ports, {
@@ -64,7 +66,10 @@ async function setUp(options: { secrets?: SecretProvider } = {}) {
     ...(options.secrets && { secrets: options.secrets }),
     onCallbackError: (message) => callbackErrors.push(message),
   };
-  const scheduler = createSchedulerHandler(harness.workerDeps, { deps: completion, containerName: 'task' });
+  const scheduler = createSchedulerHandler(
+    { ...harness.workerDeps, containerStopper: launcher },
+    { deps: completion, containerName: 'task' },
+  );
   const key = (dagId: string, taskId: string): TaskInstanceKey => ({
     dagId,
     runId: RUN_ID,
@@ -390,5 +395,23 @@ describe('container tasks on ECS Fargate (detached from the worker)', () => {
     await expect(rateTick()).resolves.toBeDefined();
     expect((await ti('ecs_fail', 'crash')).state).toBe('running'); // ended by a later tick
     expect((await ti('ecs_oom', 'hog')).state).toBe('queued');
+  });
+  it('stops the ECS task of an attempt the tick fails for its execution timeout, then retries it', async () => {
+    const { ecs, clock, rateTick, ti, start } = await setUp();
+    await start('ecs_slow');
+    const first = ecs.started[0]!.taskArn;
+    clock.advance(61 + DEFAULT_PLAN_LIMITS.timeoutGraceSeconds);
+    await rateTick();
+    const stops = ecs.ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input);
+    expect(stops).toEqual([
+      {
+        cluster: 'updraft',
+        task: first,
+        reason: expect.stringMatching(/^execution_timeout: still running after 60s/),
+      },
+    ]);
+    const crawl = await ti('ecs_slow', 'crawl');
+    expect(crawl.reason).toMatch(/execution_timeout/);
+    expect(['up_for_retry', 'queued']).toContain(crawl.state);
   });
 });

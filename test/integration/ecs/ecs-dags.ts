@@ -36,6 +36,16 @@ const DAGS = [
     });
     rank.then(publish);
   }),
+  dag({ dagId: 'ecs_slow' }, () => {
+    container({
+      taskId: 'crawl',
+      image: ranker,
+      command: ['sleep', '3600'],
+      executionTimeout: 60,
+      retries: 1,
+      retryDelay: 0,
+    });
+  }),
   dag({ dagId: 'ecs_fail' }, () => {
     container({ taskId: 'crash', image: ranker, command: ['false'] });
   }),

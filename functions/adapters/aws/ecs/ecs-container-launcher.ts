@@ -3,7 +3,13 @@ import {
   GetLogEventsCommand,
   type GetLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTasksCommand, type ECSClient, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import {
+  DescribeTasksCommand,
+  type ECSClient,
+  RunTaskCommand,
+  StopTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
 import { type FargateSize, fargateSize } from '../../../core/fargate-sizes';
 import { formatKey } from '../../../core/records';
 import { NonRetryableTaskError } from '../../../core/task-errors';
@@ -31,6 +37,8 @@ export interface EcsContainerLauncherConfig {
    * comes from its run's bundle, not from the image, so an upload changes it without a deploy.
    */
   bundleFileUrl?: (bundleVersion: string, path: string) => Promise<string>;
+  /** Task role ARN per DAG id (least privilege per pipeline); other DAGs use the task definition's role. */
+  taskRoles?: Record<string, string>;
 }
 
 /**
@@ -103,6 +111,9 @@ export class EcsContainerLauncher implements ContainerLauncher {
         startedBy: 'updraft',
         propagateTags: 'TASK_DEFINITION',
         overrides: {
+          ...(this.config.taskRoles?.[launch.key.dagId] && {
+            taskRoleArn: this.config.taskRoles[launch.key.dagId],
+          }),
           cpu: String(size.cpuUnits),
           memory: String(size.memoryMiB),
           containerOverrides: [
@@ -134,6 +145,13 @@ export class EcsContainerLauncher implements ContainerLauncher {
       .map((task) => stoppedContainerOf(task, this.config.containerName))
       .filter((found): found is StoppedContainer => found !== undefined);
     return { stopped, missing };
+  }
+
+  async stop(taskArn: string, reason: string): Promise<void> {
+    // ECS keeps at most 255 characters of a stop reason.
+    await this.ecs.send(
+      new StopTaskCommand({ cluster: this.config.cluster, task: taskArn, reason: reason.slice(0, 255) }),
+    );
   }
 
   /** The recognised stopped tasks among `taskArns` (see `check`). */

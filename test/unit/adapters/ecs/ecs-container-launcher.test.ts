@@ -3,13 +3,20 @@ import {
   GetLogEventsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTasksCommand, ECSClient, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import {
+  DescribeTasksCommand,
+  ECSClient,
+  RunTaskCommand,
+  StopTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   EcsContainerLauncher,
   type EcsContainerLauncherConfig,
   missingTasks,
+  SCRIPT_BOOTSTRAP,
 } from '../../../../functions/adapters/aws/ecs/ecs-container-launcher';
 import type { EnvironmentSpec } from '../../../../functions/core/model';
 import type { ContainerLaunch } from '../../../../functions/ports/container-runner';
@@ -125,6 +132,53 @@ describe('EcsContainerLauncher.start', () => {
     const input = ecs.commandCalls(RunTaskCommand)[0]!.args[0].input;
     expect([input.overrides?.cpu, input.overrides?.memory]).toEqual(['2048', '9216']);
     expect(input.networkConfiguration?.awsvpcConfiguration?.assignPublicIp).toBe('ENABLED');
+  });
+
+  it("runs a DAG's containers with its own task role, and other DAGs' with the task definition's", async () => {
+    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
+    const role = 'arn:aws:iam::111122223333:role/movielens-containers';
+    const scoped = new EcsContainerLauncher(ecsClient, logsClient, {
+      ...config,
+      taskRoles: { movielens_ranking: role },
+    });
+    await scoped.start(launchOf());
+    await scoped.start(launchOf({ key: { dagId: 'other', runId: 'r', taskId: 't', mapIndex: -1 } }));
+    const [mine, other] = ecs.commandCalls(RunTaskCommand).map((call) => call.args[0].input.overrides);
+    expect(mine?.taskRoleArn).toBe(role);
+    expect(other).not.toHaveProperty('taskRoleArn');
+  });
+
+  it('runs a Python script from a URL of its bundle file, not from the image', async () => {
+    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
+    const urls: string[] = [];
+    const withScripts = new EcsContainerLauncher(ecsClient, logsClient, {
+      ...config,
+      bundleFileUrl: async (version, file) => {
+        urls.push(`${version}/${file}`);
+        return `https://bucket.s3.amazonaws.com/bundles/${version}/${file}?X-Amz-Signature=abc`;
+      },
+    });
+    await withScripts.start(launchOf({ command: [], script: 'scripts/python/rank.py' }));
+    const override = ecs.commandCalls(RunTaskCommand)[0]!.args[0].input.overrides?.containerOverrides?.[0];
+    expect(urls).toEqual(['b-1/scripts/python/rank.py']);
+    expect(override?.command).toEqual(['python', '-c', SCRIPT_BOOTSTRAP, '--top', '10']);
+    expect(override?.environment).toContainEqual({
+      name: 'UPDRAFT_SCRIPT_URL',
+      value: 'https://bucket.s3.amazonaws.com/bundles/b-1/scripts/python/rank.py?X-Amz-Signature=abc',
+    });
+    // Without a way to hand scripts over, a Python task fails instead of running the image's default.
+    const error = await rejectionOf(
+      launcher.start(launchOf({ command: [], script: 'scripts/python/rank.py' })),
+    );
+    expect(error.name).toBe('NonRetryableTaskError');
+  });
+
+  it('stops a task with the reason, cut to what ECS keeps', async () => {
+    ecs.on(StopTaskCommand).resolves({});
+    await launcher.stop(TASK_ARN, `execution_timeout: ${'x'.repeat(300)}`);
+    const input = ecs.commandCalls(StopTaskCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({ cluster: config.cluster, task: TASK_ARN });
+    expect(input.reason).toHaveLength(255);
   });
 
   it('refuses an environment this deployment has no task definition for, without retrying', async () => {

@@ -102,21 +102,31 @@ export class ContainerTasks extends Construct {
     };
   }
 
-  /**
-   * Lets the grantee describe this cluster's tasks (the scheduler tick's fallback for lost
-   * task-stopped events); task ids are random, so the scope is the cluster's task ARN prefix.
-   */
+  /** Lets the grantee read the state of tasks of the Updraft cluster (the tick's fallback for lost events). */
   grantDescribeTasks(grantee: iam.IGrantable): iam.Grant {
+    return this.grantOnTasks(grantee, 'ecs:DescribeTasks');
+  }
+
+  /**
+   * Lets the grantee stop tasks of the Updraft cluster: a container attempt failed for its
+   * execution timeout must not leave its task running (and billing).
+   */
+  grantStopTasks(grantee: iam.IGrantable): iam.Grant {
+    return this.grantOnTasks(grantee, 'ecs:StopTask');
+  }
+
+  /** One ECS action on the tasks of this cluster only (task ids are generated at start). */
+  private grantOnTasks(grantee: iam.IGrantable, action: string): iam.Grant {
     const stack = Stack.of(this);
     const cfnCluster = this.cluster.node.defaultChild as ecs.CfnCluster;
     acknowledgeWildcardResource(
       grantee,
       `arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/${nagRef(cfnCluster)}/*`,
-      'ECS task ids are generated when a task starts; the grant is ecs:DescribeTasks only, on the tasks of the Updraft cluster (and conditioned on its ARN)',
+      `ECS task ids are generated when a task starts; the grant is ${action} only, on the tasks of the Updraft cluster (and conditioned on its ARN)`,
     );
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['ecs:DescribeTasks'],
+      actions: [action],
       resourceArns: [
         stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*` }),
       ],

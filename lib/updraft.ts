@@ -241,12 +241,15 @@ export class Updraft extends Construct {
       this.containerTasks.tickOnTaskStopped(this.scheduler.fn.function);
       this.containerTasks.grantDescribeTasks(this.scheduler.fn.role);
     }
-    if (this.taskEnvironments) {
-      // Workers start container tasks; scheduler and workers read their output once they stop.
+    if (this.taskEnvironments && this.containerTasks) {
+      // Workers start container tasks; scheduler and workers read their output once they stop,
+      // and stop those whose attempt either of them fails for its execution timeout.
       this.taskEnvironments.grantReadLogs(this.scheduler.fn.role);
+      this.containerTasks.grantStopTasks(this.scheduler.fn.role);
       for (const { fn } of this.workers.values()) {
         this.taskEnvironments.grantRun(fn.role);
         this.taskEnvironments.grantReadLogs(fn.role);
+        this.containerTasks.grantStopTasks(fn.role);
       }
     }
     if (props.dagsPath !== undefined)
@@ -331,6 +334,14 @@ export class Updraft extends Construct {
     this.storage.grantReadBundles(scheduler);
     // Run callbacks the tick fires may read variables/connections in their templates (webhook URLs).
     this.grantReadSecrets(scheduler);
+    if (this.taskEnvironments) {
+      // The scheduler ends container attempts: appends their output to the task log (read, then
+      // put: S3 cannot append) and pushes their XCom (large values go to S3).
+      this.storage.grantReadPrefix(scheduler, BUCKET_PREFIX.logs);
+      this.storage.grantPutPrefix(scheduler, BUCKET_PREFIX.logs);
+      this.storage.grantReadPrefix(scheduler, BUCKET_PREFIX.xcom);
+      this.storage.grantPutPrefix(scheduler, BUCKET_PREFIX.xcom);
+    }
 
     // Any worker's mini-scheduler may dispatch a downstream task to any class: send to all queues.
     for (const { fn } of this.workers.values()) {

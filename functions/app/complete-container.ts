@@ -26,6 +26,9 @@ import type { CallbackDeps } from './fire-callbacks';
 import { type AttemptSummary, recordAttemptEnd } from './record-attempt-end';
 import { type RenderArgs, renderTask } from './render-task';
 
+/** How long a started ECS task may read MISSING before its attempt is failed as lost. */
+export const MISSING_GRACE_MS = 10 * 60_000;
+
 /** Ports that end container attempts that ran outside the worker (ECS Fargate). */
 export interface ContainerCompletionDeps extends CallbackDeps {
   store: RunStore;
@@ -84,7 +87,9 @@ export async function completeContainer(
   );
   const result = 'reason' in unmasked ? { ...unmasked, reason: masker.mask(unmasked.reason) } : unmasked;
   if (result.kind === 'failed') log.write('error', result.reason);
-  const patch = { ...finishAttempt(task, ti, result, run.logicalDate, deps.clock.now()), environment };
+  // Escalation doubles the memory the task really had (Fargate rounds sizes up), not what it asked.
+  const ran = { ...ti, memoryMiB: Math.max(memoryMiB, effectiveMemoryMiB(task, ti)) };
+  const patch = { ...finishAttempt(task, ran, result, run.logicalDate, deps.clock.now()), environment };
   return recordAttemptEnd(deps, { dag, run, task, key, tryNumber, patch, log });
 }
 
@@ -142,7 +147,13 @@ export async function checkRunningContainers(deps: ContainerCompletionDeps): Pro
       deps.onCallbackError?.(`ending container attempt ${what} failed: ${(error as Error).message}`);
     }
   };
-  const { stopped, missing } = await deps.launcher.check(arns);
+  const { stopped, missing: unknown } = await deps.launcher.check(arns);
+  // DescribeTasks is eventually consistent: a task RunTask just started can read MISSING for a while.
+  const now = Date.parse(deps.clock.now());
+  const missing = unknown.filter((arn) => {
+    const since = attempts.get(arn)?.heartbeatAt;
+    return since !== undefined && now - Date.parse(since) > MISSING_GRACE_MS;
+  });
   for (const found of stopped) await attempt(found.taskArn, () => completeContainer(deps, found));
   for (const taskArn of missing) {
     const key = attempts.get(taskArn)!;
@@ -162,7 +173,9 @@ async function failMissing(
   const dag = run && (await deps.bundles.manifest(run.bundleVersion)).dags.find((d) => d.dagId === key.dagId);
   const task = dag?.tasks.find((t) => t.taskId === key.taskId);
   if (!run || !dag || !task) return { kind: 'dropped', reason: `${formatKey(key)}: not in its bundle` };
-  const reason = `ECS task ${taskArn} is unknown to ECS (stopped longer ago than ECS keeps tasks, and its stop event was lost)`;
+  const reason = `ECS task ${taskArn} is unknown to ECS: it never started, or stopped longer ago than ECS keeps tasks and its stop event was lost`;
+  // Should it still run somewhere after all, it must not run on (and bill) next to a retry.
+  await deps.launcher.stop(taskArn, reason).catch(() => undefined);
   const result: AttemptResult = { kind: 'failed', reason, retryable: true };
   const patch = finishAttempt(task, instance, result, run.logicalDate, deps.clock.now());
   const log = await deps.logs.open(key, instance.tryNumber);

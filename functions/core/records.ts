@@ -94,9 +94,16 @@ export interface TaskEnvironment {
   peakMemoryMiB?: number;
 }
 
-/** The memory the next attempt of `ti` gets: its escalated memory, else the task's. */
-export function effectiveMemoryMiB(task: { memoryMiB: number }, ti?: { memoryMiB?: number }): number {
-  return ti?.memoryMiB ?? task.memoryMiB;
+/**
+ * The memory the next attempt of `ti` gets: its escalated memory while the task still asks for
+ * escalation, never less than the task declares now (a new bundle may have raised it).
+ */
+export function effectiveMemoryMiB(
+  task: { memoryMiB: number; onOutOfMemory?: unknown },
+  ti?: { memoryMiB?: number },
+): number {
+  if (!task.onOutOfMemory || ti?.memoryMiB === undefined) return task.memoryMiB;
+  return Math.max(ti.memoryMiB, task.memoryMiB);
 }
 
 /** Per-DAG scheduler state (Airflow's DagModel). */

@@ -20,9 +20,17 @@ export async function runContainer(
 ): Promise<OperatorResult> {
   const launch = containerLaunch(inv);
   if (execution.kind === 'detached') {
-    const { taskArn } = await execution.launcher.start(launch);
-    inv.recordEnvironment?.({ runtime: 'ecs-fargate', taskArn });
-    inv.context.log.info(`started ECS task ${taskArn} (${launch.cpu} vCPU, ${launch.memoryMiB} MiB)`);
+    const { taskArn, output, memoryMiB } = await execution.launcher.start(launch);
+    inv.recordEnvironment?.({
+      runtime: 'ecs-fargate',
+      taskArn,
+      ...(memoryMiB !== undefined && { memoryMiB }),
+    });
+    inv.context.log.info(
+      `started ECS task ${taskArn} (${launch.cpu} vCPU, ${memoryMiB ?? launch.memoryMiB} MiB)`,
+    );
+    // Its output joins this log when it stops; until then it can be tailed where it streams.
+    if (output) inv.context.log.info(`its output streams to ${output} until it stops`);
     return { kind: 'detached', externalJobId: taskArn, reason: `running as ECS task ${taskArn}` };
   }
   let lastLine = '';

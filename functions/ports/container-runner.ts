@@ -59,8 +59,11 @@ export interface ContainerStopper {
 
 /** Starts container tasks that end on their own (ECS Fargate) and reads their state. */
 export interface ContainerLauncher extends ContainerStopper {
-  /** Starts the task; resolves with its ARN once ECS accepted it. */
-  start(launch: ContainerLaunch): Promise<{ taskArn: string }>;
+  /**
+   * Starts the task; resolves with its ARN once ECS accepted it, where its output streams while
+   * it runs, and the memory it really got (Fargate rounds up to a size it has).
+   */
+  start(launch: ContainerLaunch): Promise<{ taskArn: string; output?: string; memoryMiB?: number }>;
   /**
    * Which of `taskArns` have stopped, and which ECS no longer knows (stopped longer ago than it
    * keeps tasks): DescribeTasks, so a lost event never strands a task.

@@ -33,7 +33,7 @@ import type { LogReader, LogSink } from '../ports/task-log';
 import type { AwsClients } from './aws-clients';
 import type { RuntimeConfig } from './config';
 import { IsolatedCodeLoader } from './isolation/isolated-code-loader';
-import { logJson } from './log';
+import { errorFields, logJson } from './log';
 
 /** The system clock: the only place the AWS runtime reads the time. */
 export const systemClock: Clock = { now: () => new Date().toISOString() };
@@ -152,7 +152,17 @@ export function createAwsDeps(
     limits,
     metrics,
     ...callbacks,
-    ...(launcher && { containerStopper: launcher }),
+    ...(launcher && {
+      containerStopper: {
+        stop: (taskArn: string, reason: string) =>
+          launcher.stop(taskArn, reason).catch((error: unknown) =>
+            logJson('warn', 'could not stop the ECS task of a failed attempt', {
+              taskArn,
+              ...errorFields(error),
+            }),
+          ),
+      },
+    }),
   };
   const containers: ContainerExecution | undefined =
     overrides.containers ?? (launcher && { kind: 'detached', launcher });

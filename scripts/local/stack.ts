@@ -59,11 +59,12 @@ export interface LocalStackOptions {
 
 /**
  * pip options of local Python environments: `UPDRAFT_PIP_FIND_LINKS` (folders or URLs, separated
- * by the path delimiter) installs from there instead of the index unless `UPDRAFT_PIP_NO_INDEX=false`;
+ * by commas or spaces) installs from there instead of the index unless `UPDRAFT_PIP_NO_INDEX=false`;
  * pip's own `PIP_*` variables (an index URL, a proxy) apply as always.
  */
 export function pipOptions(env: NodeJS.ProcessEnv): PipOptions {
-  const findLinks = (env.UPDRAFT_PIP_FIND_LINKS ?? '').split(path.delimiter).filter(Boolean);
+  // Commas or whitespace: a colon would split the URLs pip accepts here (https://…).
+  const findLinks = (env.UPDRAFT_PIP_FIND_LINKS ?? '').split(/[\s,]+/).filter(Boolean);
   if (findLinks.length === 0) return {};
   return { findLinks, noIndex: env.UPDRAFT_PIP_NO_INDEX !== 'false' };
 }

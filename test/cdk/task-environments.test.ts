@@ -390,10 +390,23 @@ describe('Updraft with a bundle that declares environments (dagsPath)', () => {
     it('lets every worker run them and read their logs; the scheduler reads logs only', () => {
       for (const fn of workers)
         expect(actionsOf(statementsOfRole(template, `Orchestrator${fn}HandlerRole`))).toEqual(
-          expect.arrayContaining(['ecs:RunTask', 'ecs:TagResource', 'iam:PassRole', 'logs:GetLogEvents']),
+          expect.arrayContaining([
+            'ecs:RunTask',
+            'ecs:StopTask',
+            'ecs:TagResource',
+            'iam:PassRole',
+            'logs:GetLogEvents',
+          ]),
         );
-      const scheduler = actionsOf(statementsOfRole(template, 'OrchestratorSchedulerHandlerRole'));
-      expect(scheduler).toContain('logs:GetLogEvents');
+      const schedulerStatements = statementsOfRole(template, 'OrchestratorSchedulerHandlerRole');
+      const scheduler = actionsOf(schedulerStatements);
+      // It ends container attempts: reads their output, stops timed-out tasks, writes the task log and XCom.
+      expect(scheduler).toEqual(
+        expect.arrayContaining(['logs:GetLogEvents', 'ecs:StopTask', 's3:PutObject']),
+      );
+      const puts = schedulerStatements.filter((st) => [st.Action].flat().includes('s3:PutObject'));
+      expect(JSON.stringify(puts)).toMatch(/logs\/\*/);
+      expect(JSON.stringify(puts)).toMatch(/xcom\/\*/);
       expect(scheduler).not.toContain('ecs:RunTask');
       expect(scheduler).not.toContain('iam:PassRole');
       expect(scheduler).not.toContain('ecs:TagResource');

@@ -101,7 +101,8 @@ export async function superviseProcess(
     return {
       exitCode: killed ? 137 : code,
       ...(killed ? { signal: 'SIGKILL' } : signal ? { signal } : {}),
-      outOfMemory: killed || memoryError || (plan.runtime === 'docker' && code === 137),
+      // A MemoryError the script caught and survived (exit 0) is not an out-of-memory end.
+      outOfMemory: killed || (memoryError && code !== 0) || (plan.runtime === 'docker' && code === 137),
       ...(peak !== undefined ? { peakMemoryMiB: peak } : {}),
       ...(killed
         ? {

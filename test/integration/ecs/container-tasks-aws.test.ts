@@ -140,7 +140,7 @@ describe('container tasks wired by createAwsDeps (dynalite + fauxqs, ECS mocked)
     expect(await deps.store.getTaskInstance(key)).toMatchObject({
       state: 'running',
       externalJob: { tryNumber: 1, id: taskArn },
-      environment: { runtime: 'ecs-fargate', taskArn, name: 'ranker', hash: HASH, memoryMiB: 3000 },
+      environment: { runtime: 'ecs-fargate', taskArn, name: 'ranker', hash: HASH, memoryMiB: 3072 },
     });
 
     await scheduler(ecs.stop(taskArn, { exitCode: 0, lines: ['ranking', '{"top": [318, 356]}'] }));

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EcsContainerLauncher } from '../../../functions/adapters/aws/ecs/ecs-container-launcher';
 import { EnvSecretProvider } from '../../../functions/adapters/local/env-secret-provider';
 import { NunjucksTemplateEngine } from '../../../functions/adapters/shared/nunjucks-engine';
-import type { ContainerCompletionDeps } from '../../../functions/app/complete-container';
+import { type ContainerCompletionDeps, MISSING_GRACE_MS } from '../../../functions/app/complete-container';
 import { triggerDagRun } from '../../../functions/app/trigger-dag-run';
 import { DEFAULT_PLAN_LIMITS } from '../../../functions/core/planner/commands';
 import type { TaskInstanceKey } from '../../../functions/core/records';
@@ -140,14 +140,19 @@ describe('container tasks on ECS Fargate (detached from the worker)', () => {
         taskArn,
         name: 'ranker',
         hash: HASH,
-        memoryMiB: 3000,
+        // What Fargate gave it (3000 MiB asked, 3072 the next size), which escalation doubles from.
+        memoryMiB: 3072,
         bundleVersion: 'vecs',
       },
       renderedFields: expect.objectContaining({ 'args[1]': '2024-05-01', 'args[3]': '10' }),
     });
     // The worker returned as soon as ECS accepted the task.
     expect(harness.invocations).toEqual({ total: 1, inFlight: 0 });
-    expect(logOf('ecs_rank', 'rank')).toContain(`started ECS task ${taskArn} (0.5 vCPU, 3000 MiB)`);
+    expect(logOf('ecs_rank', 'rank')).toContain(`started ECS task ${taskArn} (0.5 vCPU, 3072 MiB)`);
+    // Where to tail it until it stops (awslogs: <prefix>/<container>/<task id>).
+    expect(logOf('ecs_rank', 'rank')).toContain(
+      `its output streams to CloudWatch Logs ${ecsConfig({}).logGroup}, stream updraft/task/${taskArn.split('/').at(-1)} until it stops`,
+    );
     expect(logOf('ecs_rank', 'rank')).toContain('attempt 1 continues outside the worker');
     expect((await ports.store.getTaskInstance(key('ecs_rank', 'publish')))?.state ?? 'none').toBe('none');
 
@@ -341,25 +346,25 @@ describe('container tasks on ECS Fargate (detached from the worker)', () => {
     expect(await ti('ecs_fail', 'crash')).toMatchObject({ state: 'success' });
   });
 
-  // BUG (functions/app/complete-container.ts `checkRunningContainers`): a task DescribeTasks reports
-  // MISSING (stopped longer ago than ECS keeps it, after a lost event) is never ended, although
-  // `missingTasks` (ecs-container-launcher.ts) exists for this and says the caller fails those attempts.
-  // No zombie check covers detached containers, so the attempt stays `running` forever.
-  it('fails an attempt whose ECS task ECS no longer knows (DescribeTasks: MISSING)', async () => {
-    const { ecs, rateTick, ti, start } = await setUp();
+  // A lost event and a task ECS has forgotten: the attempt must not stay running forever.
+  it('fails an attempt whose ECS task ECS no longer knows (DescribeTasks: MISSING), after a grace period', async () => {
+    const { ecs, clock, rateTick, ti, start } = await setUp();
     await start('ecs_fail');
     const taskArn = ecs.started[0]!.taskArn;
     ecs.forget(taskArn);
+    // DescribeTasks is eventually consistent: right after RunTask, MISSING proves nothing.
+    await rateTick();
+    expect((await ti('ecs_fail', 'crash')).state).toBe('running');
+    clock.advance(MISSING_GRACE_MS / 1000 + 1);
     await rateTick();
     const crash = await ti('ecs_fail', 'crash');
     expect(crash.state).toBe('failed');
     expect(crash.reason).toContain(taskArn);
+    // Stopped too, in case it runs after all: never next to a retry.
+    expect(ecs.ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task)).toEqual([taskArn]);
   });
 
-  // BUG (functions/app/complete-container.ts `completeContainer`): the container's lines are copied
-  // into the task log unmasked, and its XCom is pushed without the masked display copy, although
-  // the worker masks the same attempt's log (attempt-masking.ts). A container given a variable
-  // through a templated env var and printing it leaks it into the Updraft log (inline runs mask it).
+  // The worker masked the attempt's half of the log; the scheduler's half must hide the same secrets.
   it('masks the secrets the attempt rendered in the container output it copies into the task log', async () => {
     const token = 'tok-7f3c9a1b2d4e';
     const secrets = new EnvSecretProvider({ UPDRAFT_VAR_API_KEY: token });
@@ -375,11 +380,7 @@ describe('container tasks on ECS Fargate (detached from the worker)', () => {
     expect(logOf('ecs_secret', 'call_api')).not.toContain(token);
   });
 
-  // BUG (functions/runtime/handlers/scheduler-handler.ts `endContainers`, and `checkRunningContainers`
-  // in complete-container.ts): an error ending one container attempt (here the scheduler's role may
-  // not read the log group) rejects the whole invocation before `schedulerTick` runs, so while it
-  // persists no DAG is scheduled at all. One bad container should be logged and left for the next
-  // tick, not stall the scheduler.
+  // One container attempt that cannot be ended must not stop the scheduler for every DAG.
   it('still ticks when ending a stopped container fails (its log cannot be read)', async () => {
     const { ecs, clock, ports, rateTick, ti, start } = await setUp();
     await start('ecs_fail');

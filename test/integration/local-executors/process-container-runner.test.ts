@@ -213,6 +213,15 @@ describe('LocalContainerRunner memory limit', () => {
     );
     expect(exit).toMatchObject({ exitCode: 1, outOfMemory: true });
   });
+
+  it('does not count a MemoryError the script caught and survived', async () => {
+    const survive =
+      'import traceback\ntry:\n    raise MemoryError()\nexcept MemoryError:\n    traceback.print_exc()\nprint("recovered")';
+    const out = capture();
+    const exit = await runner.run(launch(tool, { local: ['python3', '-c', survive] }), out.io);
+    expect(out.lines.stderr.at(-1)).toBe('MemoryError');
+    expect(exit).toMatchObject({ exitCode: 0, outOfMemory: false });
+  });
 });
 
 describe('LocalContainerRunner process handling', () => {

@@ -6,7 +6,7 @@ import {
   environmentDetails,
 } from '../../../functions/core/container-exit';
 import type { JsonValue, OperatorSpec, TaskSpec } from '../../../functions/core/model';
-import type { TaskInstanceRecord } from '../../../functions/core/records';
+import { effectiveMemoryMiB, type TaskInstanceRecord } from '../../../functions/core/records';
 import {
   classifyThrown,
   NonRetryableTaskError,
@@ -219,6 +219,35 @@ const exit = (overrides: Partial<ContainerExit> = {}): ContainerExit => ({
   outOfMemory: false,
   runtime: 'ecs-fargate',
   ...overrides,
+});
+
+describe('effectiveMemoryMiB: the memory of the next attempt', () => {
+  const policy = { maxMemoryMiB: 4096 };
+  it.each<
+    [string, { memoryMiB: number; onOutOfMemory?: { maxMemoryMiB: number } }, number | undefined, number]
+  >([
+    [
+      'the task memory when the instance was never escalated',
+      { memoryMiB: 512, onOutOfMemory: policy },
+      undefined,
+      512,
+    ],
+    [
+      'the escalated memory while the task still asks for escalation',
+      { memoryMiB: 512, onOutOfMemory: policy },
+      2048,
+      2048,
+    ],
+    ['the task memory once a new bundle dropped onOutOfMemory', { memoryMiB: 512 }, 2048, 512],
+    [
+      'the task memory once a new bundle raised it above the escalation',
+      { memoryMiB: 3072, onOutOfMemory: policy },
+      1024,
+      3072,
+    ],
+  ])('%s', (_name, task, escalated, expected) => {
+    expect(effectiveMemoryMiB(task, escalated === undefined ? {} : { memoryMiB: escalated })).toBe(expected);
+  });
 });
 
 describe('containerValue', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type CloudWatchLogsClient,
   GetLogEventsCommand,
@@ -58,6 +59,13 @@ export const SCRIPT_BOOTSTRAP = [
 export const DESCRIBE_TASKS_CHUNK = 100;
 /** GetLogEvents pages read by one `logLines` before it returns what it has. */
 const MAX_LOG_PAGES = 1000;
+/**
+ * Lines copied into the task log at most: a chatty container must not exhaust the scheduler that
+ * ends it (the rest stays in CloudWatch, and the copy says where).
+ */
+export const MAX_COPIED_LINES = 20_000;
+/** RunTask's limit on the overrides (command, environment …), in bytes. */
+const MAX_OVERRIDES_BYTES = 8192;
 
 /**
  * Container tasks on ECS Fargate: RunTask with the attempt's size, command and `UPDRAFT_*` identity
@@ -79,7 +87,7 @@ export class EcsContainerLauncher implements ContainerLauncher {
     return this.config.bundleFileUrl(launch.bundleVersion, launch.script!);
   }
 
-  async start(launch: ContainerLaunch): Promise<{ taskArn: string }> {
+  async start(launch: ContainerLaunch): Promise<{ taskArn: string; output: string; memoryMiB: number }> {
     const { environment } = launch;
     const taskDefinition = this.config.taskDefinitions[environment.hash];
     if (!taskDefinition) {
@@ -96,8 +104,31 @@ export class EcsContainerLauncher implements ContainerLauncher {
         ? [...launch.command, ...launch.args]
         : launch.args;
     const env = { ...launch.env, ...(script && { UPDRAFT_SCRIPT_URL: script }) };
+    const overrides = {
+      ...(this.config.taskRoles?.[launch.key.dagId] && {
+        taskRoleArn: this.config.taskRoles[launch.key.dagId],
+      }),
+      cpu: String(size.cpuUnits),
+      memory: String(size.memoryMiB),
+      containerOverrides: [
+        {
+          name: this.config.containerName,
+          ...(command.length > 0 && { command }),
+          environment: Object.entries(env).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    };
+    const bytes = Buffer.byteLength(JSON.stringify(overrides));
+    if (bytes > MAX_OVERRIDES_BYTES)
+      throw new NonRetryableTaskError(
+        `task ${formatKey(launch.key)}: its command, arguments and environment take ${bytes} bytes, over ECS's ${MAX_OVERRIDES_BYTES}-byte limit for RunTask overrides; pass large inputs through S3 (e.g. an XCom key or path) instead of templated values`,
+      );
     const output = await this.ecs.send(
       new RunTaskCommand({
+        // The same attempt never starts twice, even when the SDK retries a call whose answer was lost.
+        clientToken: createHash('sha256')
+          .update(`${formatKey(launch.key)}#${launch.tryNumber}`)
+          .digest('hex'),
         cluster: this.config.cluster,
         launchType: 'FARGATE',
         taskDefinition,
@@ -110,25 +141,17 @@ export class EcsContainerLauncher implements ContainerLauncher {
         },
         startedBy: 'updraft',
         propagateTags: 'TASK_DEFINITION',
-        overrides: {
-          ...(this.config.taskRoles?.[launch.key.dagId] && {
-            taskRoleArn: this.config.taskRoles[launch.key.dagId],
-          }),
-          cpu: String(size.cpuUnits),
-          memory: String(size.memoryMiB),
-          containerOverrides: [
-            {
-              name: this.config.containerName,
-              ...(command.length > 0 && { command }),
-              environment: Object.entries(env).map(([name, value]) => ({ name, value })),
-            },
-          ],
-        },
+        overrides,
       }),
     );
     // A started task is returned whatever else failed: it runs, so the attempt must track it.
     const taskArn = output.tasks?.[0]?.taskArn;
-    if (taskArn) return { taskArn };
+    if (taskArn)
+      return {
+        taskArn,
+        output: `CloudWatch Logs ${this.config.logGroup}, stream ${this.streamOf(taskArn)}`,
+        memoryMiB: size.memoryMiB,
+      };
     // Capacity and resource failures pass: the attempt is retryable (a plain Error).
     const reasons = (output.failures ?? []).map(
       (failure) => [failure.reason, failure.detail].filter(Boolean).join(': ') || 'unknown failure',
@@ -159,9 +182,14 @@ export class EcsContainerLauncher implements ContainerLauncher {
     return (await this.check(taskArns)).stopped;
   }
 
-  async logLines(taskArn: string): Promise<string[]> {
+  /** The awslogs stream of a task: `<prefix>/<container>/<task id>`. */
+  private streamOf(taskArn: string): string {
     const taskId = taskArn.split('/').at(-1) ?? taskArn;
-    const logStreamName = `${this.config.logStreamPrefix}/${this.config.containerName}/${taskId}`;
+    return `${this.config.logStreamPrefix}/${this.config.containerName}/${taskId}`;
+  }
+
+  async logLines(taskArn: string): Promise<string[]> {
+    const logStreamName = this.streamOf(taskArn);
     const lines: string[] = [];
     let token: string | undefined;
     for (let page = 0; page < MAX_LOG_PAGES; page++) {
@@ -181,6 +209,13 @@ export class EcsContainerLauncher implements ContainerLauncher {
         throw error;
       }
       for (const event of output.events ?? []) lines.push(event.message ?? '');
+      if (lines.length >= MAX_COPIED_LINES) {
+        lines.length = MAX_COPIED_LINES;
+        lines.push(
+          `[output cut after ${MAX_COPIED_LINES} lines: the rest is in ${this.config.logGroup}, stream ${logStreamName}]`,
+        );
+        return lines;
+      }
       const next = output.nextForwardToken;
       // The end of the stream is the forward token coming back unchanged.
       if (next === undefined || next === token) break;

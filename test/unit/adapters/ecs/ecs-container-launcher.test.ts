@@ -15,6 +15,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   EcsContainerLauncher,
   type EcsContainerLauncherConfig,
+  MAX_COPIED_LINES,
   missingTasks,
   SCRIPT_BOOTSTRAP,
 } from '../../../../functions/adapters/aws/ecs/ecs-container-launcher';
@@ -82,8 +83,15 @@ beforeEach(() => {
 describe('EcsContainerLauncher.start', () => {
   it('runs the environment task definition on Fargate with the attempt in its overrides', async () => {
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }], failures: [] });
-    expect(await launcher.start(launchOf())).toEqual({ taskArn: TASK_ARN });
+    expect(await launcher.start(launchOf())).toEqual({
+      taskArn: TASK_ARN,
+      // The awslogs stream the container writes to, for tailing before it stops.
+      output: 'CloudWatch Logs /updraft/containers, stream updraft/task/3f2c9a1b7d6e4c0f9a8b5e4d3c2b1a09',
+      memoryMiB: 3072,
+    });
     expect(ecs.commandCalls(RunTaskCommand)[0]!.args[0].input).toEqual({
+      // One per attempt (key and try): an SDK retry of a lost answer cannot start a second task.
+      clientToken: expect.stringMatching(/^[0-9a-f]{64}$/),
       cluster: 'updraft',
       launchType: 'FARGATE',
       taskDefinition: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/updraft-env-5d41402abc4b:3',
@@ -171,6 +179,25 @@ describe('EcsContainerLauncher.start', () => {
       launcher.start(launchOf({ command: [], script: 'scripts/python/rank.py' })),
     );
     expect(error.name).toBe('NonRetryableTaskError');
+  });
+
+  it('asks with the same client token for the same attempt, another for the next try', async () => {
+    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
+    await launcher.start(launchOf());
+    await launcher.start(launchOf());
+    await launcher.start(launchOf({ tryNumber: 3 }));
+    const tokens = ecs.commandCalls(RunTaskCommand).map((call) => call.args[0].input.clientToken);
+    expect(tokens[0]).toBe(tokens[1]);
+    expect(tokens[2]).not.toBe(tokens[0]);
+  });
+
+  it('refuses overrides over the 8 KiB RunTask takes, naming the fix, without retrying', async () => {
+    const error = await rejectionOf(launcher.start(launchOf({ args: ['x'.repeat(9000)] })));
+    expect(error.name).toBe('NonRetryableTaskError');
+    expect(error.message).toMatch(
+      /over ECS's 8192-byte limit for RunTask overrides; pass large inputs through S3/,
+    );
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
   });
 
   it('stops a task with the reason, cut to what ECS keeps', async () => {
@@ -270,6 +297,23 @@ describe('EcsContainerLauncher.stopped', () => {
 });
 
 describe('EcsContainerLauncher.logLines', () => {
+  it('copies at most MAX_COPIED_LINES lines and says where the rest is', async () => {
+    let page = 0;
+    logs.on(GetLogEventsCommand).callsFake(() => {
+      page++;
+      return {
+        events: Array.from({ length: 10_000 }, (_, i) => ({ message: `p${page} ${i}` })),
+        nextForwardToken: `f/${page}`,
+      };
+    });
+    const lines = await launcher.logLines(TASK_ARN);
+    expect(lines).toHaveLength(MAX_COPIED_LINES + 1);
+    expect(lines.at(-1)).toBe(
+      `[output cut after ${MAX_COPIED_LINES} lines: the rest is in /updraft/containers, stream updraft/task/3f2c9a1b7d6e4c0f9a8b5e4d3c2b1a09]`,
+    );
+    expect(page).toBe(MAX_COPIED_LINES / 10_000);
+  });
+
   const stream = 'updraft/task/3f2c9a1b7d6e4c0f9a8b5e4d3c2b1a09';
 
   it('reads the awslogs stream from the head until the forward token repeats', async () => {

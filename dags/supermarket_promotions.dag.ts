@@ -55,12 +55,14 @@ const waitForSupermarket = sensor(
   { taskId: 'wait_for_supermarket', mode: 'reschedule', pokeIntervalSeconds: 2, timeoutSeconds: 600 },
   async (ctx) => {
     const { landing } = supermarketPaths(supermarketOf(ctx), ctx.ds);
-    const files = await readdir(landing).catch(() => [] as string[]);
-    const data = files.filter((f) => /^data-.*\.csv$/.test(f));
+    // The marker first: it is written last, so once it is seen every data file is there too
+    // (listing first could count the parts of a moment before the marker appeared).
     const marker = await access(path.join(landing, '_SUCCESS')).then(
       () => true,
       () => false,
     );
+    const files = await readdir(landing).catch(() => [] as string[]);
+    const data = files.filter((f) => /^data-.*\.csv$/.test(f));
     ctx.log.info(`${landing}: ${data.length} data files, ${marker ? 'with' : 'no'} _SUCCESS`);
     return data.length > 0 && marker;
   },

@@ -162,6 +162,7 @@ async function runGuarded(
   const { dag, run, key, tryNumber, log, guards, environment } = args;
   const task = dag.tasks.find((t) => t.taskId === key.taskId)!;
   const memoryMiB = environment.memoryMiB;
+  const declared = declaredEnvironment(dag, task);
   const tooBig = memoryShortfall(task, memoryMiB, deps.memoryLimitMiB);
   if (tooBig) return { kind: 'failed', reason: tooBig, retryable: false };
   const params = resolveParams(dag.params, run.conf);
@@ -194,7 +195,7 @@ async function runGuarded(
         ...(args.poke && { poke: args.poke }),
         bundleVersion: run.bundleVersion,
         memoryMiB,
-        ...(declaredEnvironment(dag, task) && { environment: declaredEnvironment(dag, task) }),
+        ...(declared && { environment: declared }),
         recordEnvironment: (details) => Object.assign(environment, details),
       }),
       guards.aborted,

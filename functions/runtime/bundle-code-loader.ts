@@ -7,9 +7,10 @@ import type { BundleStore } from '../ports/bundle-store';
 import type { LoadedCallable, TaskCodeLoader } from '../ports/task-code';
 
 /**
- * Loads task functions from the run's bundle version: the bundle is fetched into a local
- * folder once per version, each DAG module is imported once, and the DAG object it exports
- * hands out the task's function. Different versions live side by side, so a new upload never
+ * Loads task functions from the run's bundle version into this process (the runtime tests'
+ * harness; workers, local mode and `dags test` isolate each task with IsolatedCodeLoader): the
+ * bundle is fetched into a local folder once per version, each DAG module is imported once, and
+ * the DAG object it exports hands out the task's function. Different versions live side by side, so a new upload never
  * changes the code of a running run.
  */
 export class BundleCodeLoader implements TaskCodeLoader {

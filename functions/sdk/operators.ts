@@ -8,6 +8,7 @@ import {
   image,
   type PythonEnvironment,
 } from './environments';
+import { type HttpRequestOptions, splitRequest } from './http-options';
 import type { TaskOptions } from './options';
 import { TaskRef } from './refs';
 
@@ -160,48 +161,17 @@ export function lambdaInvoke(
  * Fails on an unexpected status; the response (parsed when JSON) is the XCom.
  */
 export function http(
-  options: TaskOptions & {
-    /** Absolute URL, or the path under the connection's base URL (Airflow's `endpoint`). */
-    url: string;
-    /** Connection id whose host, schema, port, login and password are used (Airflow's `http_conn_id`). */
-    httpConnId?: string;
-    /** Default GET. */
-    method?: string;
-    headers?: Record<string, string>;
-    body?: string;
-    /** Statuses that succeed. Default: any 2xx, as Airflow's `raise_for_status`. */
-    expectedStatus?: number[];
-    /** Push the response body as XCom (JSON parsed when the content type is JSON). Default true. */
-    responseToXcom?: boolean;
-    /** Write the response body to the task log (Airflow's `log_response`). Default false. */
-    logResponse?: boolean;
-  },
-): TaskRef<JsonValue> {
-  const {
-    url,
-    httpConnId,
-    method = 'GET',
-    headers = {},
-    body,
-    expectedStatus,
-    responseToXcom = true,
-    logResponse = false,
-    ...rest
-  } = options;
-  return declare(
-    {
-      kind: 'http',
-      url,
-      method,
-      headers,
-      responseToXcom,
-      logResponse,
-      ...(httpConnId !== undefined && { httpConnId }),
-      ...(expectedStatus !== undefined && { expectedStatus }),
-      ...(body !== undefined && { body }),
+  options: TaskOptions &
+    HttpRequestOptions & {
+      /** Push the response body as XCom (JSON parsed when the content type is JSON). Default true. */
+      responseToXcom?: boolean;
+      /** Write the response body to the task log (Airflow's `log_response`). Default false. */
+      logResponse?: boolean;
     },
-    rest,
-  );
+): TaskRef<JsonValue> {
+  const { request, rest } = splitRequest(options);
+  const { responseToXcom = true, logResponse = false, ...taskOptions } = rest;
+  return declare({ kind: 'http', ...request, responseToXcom, logResponse }, taskOptions);
 }
 
 /**

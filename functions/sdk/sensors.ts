@@ -1,6 +1,7 @@
 import { DagDefinitionError } from '../core/dag-definition';
 import { type DurationInput, toSeconds } from '../core/duration';
 import type { DagRunState, TaskState } from '../core/states';
+import { type HttpRequestOptions, splitRequest } from './http-options';
 import { declare } from './operators';
 import type { TaskRef } from './refs';
 import { type SensorOptions, splitSensorOptions } from './task';
@@ -36,48 +37,26 @@ export function s3KeySensor(
  * any other status or a refused connection fails the try (retries apply).
  */
 export function httpSensor(
-  options: SensorOptions & {
-    /** Absolute URL, or the path under the connection's base URL (Airflow's `endpoint`). */
-    url: string;
-    httpConnId?: string;
-    /** Default GET. */
-    method?: string;
-    headers?: Record<string, string>;
-    body?: string;
-    /** Statuses that meet the condition. Default any 2xx. */
-    expectedStatus?: number[];
-    /** Statuses that mean "not yet" (Airflow's `response_error_codes_allowlist`). Default [404]. */
-    pendingStatus?: number[];
-    /** Text the body must contain (Airflow's `response_check`, declaratively). */
-    responseContains?: string;
-  },
+  options: SensorOptions &
+    HttpRequestOptions & {
+      /** Statuses that mean "not yet" (Airflow's `response_error_codes_allowlist`). Default [404]. */
+      pendingStatus?: number[];
+      /** Text the body must contain (Airflow's `response_check`, declaratively). */
+      responseContains?: string;
+    },
 ): TaskRef<null> {
   const { sensor, taskOptions } = splitSensorOptions(options);
-  const {
-    url,
-    httpConnId,
-    method = 'GET',
-    headers = {},
-    body,
-    expectedStatus,
-    pendingStatus = [404],
-    responseContains,
-    ...rest
-  } = taskOptions;
+  const { request, rest } = splitRequest(taskOptions);
+  const { pendingStatus = [404], responseContains, ...others } = rest;
   return declare(
     {
       kind: 'http_sensor',
-      url,
-      method,
-      headers,
+      ...request,
       pendingStatus,
       sensor,
-      ...(httpConnId !== undefined && { httpConnId }),
-      ...(body !== undefined && { body }),
-      ...(expectedStatus !== undefined && { expectedStatus }),
       ...(responseContains !== undefined && { responseContains }),
     },
-    rest,
+    others,
   );
 }
 

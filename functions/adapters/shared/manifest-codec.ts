@@ -115,6 +115,16 @@ const environmentSpec = z.union([
   z.strictObject({ kind: z.literal('image'), name: z.string().min(1), uri: z.string(), hash: z.string() }),
 ]);
 
+/** The request fields the http operator and the http sensor share. */
+const httpRequest = {
+  method: z.string(),
+  url: z.string(),
+  httpConnId: z.string().optional(),
+  headers: map(z.string()),
+  body: z.string().optional(),
+  expectedStatus: z.array(z.number().int()).optional(),
+};
+
 const operatorSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('function') }),
   z.strictObject({ kind: z.literal('branch') }),
@@ -146,12 +156,7 @@ const operatorSpec = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     kind: z.literal('http'),
-    method: z.string(),
-    url: z.string(),
-    httpConnId: z.string().optional(),
-    headers: map(z.string()),
-    body: z.string().optional(),
-    expectedStatus: z.array(z.number().int()).optional(),
+    ...httpRequest,
     responseToXcom: z.boolean(),
     logResponse: z.boolean(),
   }),
@@ -190,12 +195,7 @@ const operatorSpec = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     kind: z.literal('http_sensor'),
-    method: z.string(),
-    url: z.string(),
-    httpConnId: z.string().optional(),
-    headers: map(z.string()),
-    body: z.string().optional(),
-    expectedStatus: z.array(z.number().int()).optional(),
+    ...httpRequest,
     pendingStatus: z.array(z.number().int()),
     responseContains: z.string().optional(),
     sensor: sensorSpec,

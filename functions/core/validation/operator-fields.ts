@@ -104,16 +104,28 @@ function checkTrigger(op: Extract<OperatorSpec, { kind: 'trigger_dag_run' }>): F
     problems.push({ field: 'triggerRunId', message: 'is empty', fix: 'leave it out to generate one' });
   if (!(op.pokeIntervalSeconds > 0))
     problems.push({ field: 'pokeIntervalSeconds', message: `must be > 0, got ${op.pokeIntervalSeconds}` });
-  for (const field of ['allowedStates', 'failedStates'] as const) {
-    for (const state of op[field]) {
-      if (!RUN_STATES.includes(state))
+  problems.push(...checkOutcomeStates(op, RUN_STATES, 'DAG run'));
+  return problems;
+}
+
+/**
+ * `allowedStates`/`failedStates` of a task that waits on another run or task: every state is
+ * one of `known` (named `kind` in the message), and no state both succeeds and fails the task.
+ */
+export function checkOutcomeStates(
+  op: { allowedStates: readonly string[]; failedStates: readonly string[] },
+  known: readonly string[],
+  kind: string,
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const field of ['allowedStates', 'failedStates'] as const)
+    for (const state of op[field])
+      if (!known.includes(state))
         problems.push({
           field,
-          message: `unknown DAG run state ${quote(state)}`,
-          fix: `use ${RUN_STATES.join(', ')}`,
+          message: `unknown ${kind} state ${quote(state)}`,
+          fix: `use ${known.join(', ')}`,
         });
-    }
-  }
   const both = op.allowedStates.filter((state) => op.failedStates.includes(state));
   if (both.length > 0)
     problems.push({

@@ -4,6 +4,7 @@ import {
   checkBucket,
   checkHttp,
   checkId,
+  checkOutcomeStates,
   checkStatuses,
   type FieldProblem,
   quote,
@@ -70,23 +71,10 @@ function checkExternal(op: Extract<OperatorSpec, { kind: 'external_task_sensor' 
   problems.push(...checkId('externalTaskId', op.externalTaskId, 'task'));
   // Without a task id the run's own state is compared, so the states are run states.
   const [known, kind] = op.externalTaskId === undefined ? [RUN_STATES, 'DAG run'] : [TASK_STATES, 'task'];
-  for (const field of ['allowedStates', 'failedStates'] as const)
-    for (const state of op[field])
-      if (!known.includes(state))
-        problems.push({
-          field,
-          message: `unknown ${kind} state ${quote(state)}`,
-          fix: `use ${known.join(', ')}`,
-        });
+  problems.push(...checkOutcomeStates(op, known, kind));
+  // After the unknown states (same order as ever); an empty list cannot overlap failedStates.
   if (op.allowedStates.length === 0)
     problems.push({ field: 'allowedStates', message: 'is empty, so the sensor could never succeed' });
-  const both = op.allowedStates.filter((state) => op.failedStates.includes(state));
-  if (both.length > 0)
-    problems.push({
-      field: 'failedStates',
-      message: `${quote(both)} also in allowedStates`,
-      fix: 'a state can either succeed or fail the task, not both',
-    });
   if (!Number.isFinite(op.executionDeltaSeconds))
     problems.push({ field: 'executionDelta', message: `not a duration: ${op.executionDeltaSeconds}` });
   return problems;

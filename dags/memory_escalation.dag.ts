@@ -9,7 +9,9 @@ import { container, dag, image, task } from 'updraft';
 
 const escalate = { retryWithMoreMemory: true, maxMemoryMiB: 2048 };
 const python = image('python', { uri: 'public.ecr.aws/docker/library/python:3.12-slim' });
-const HOLD_600_MIB = 'import sys; b = bytearray(600 * 1024 * 1024); print(len(b) // 2**20)';
+// Held for a second, as real work holds its data: the local watchdog samples every 100 ms, so a
+// spike shorter than that can pass unseen (Fargate's cgroup would catch it).
+const HOLD_600_MIB = 'import time; b = bytearray(600 * 1024 * 1024); time.sleep(1); print(len(b) // 2**20)';
 
 export const memoryEscalation = dag(
   {
